@@ -1,0 +1,213 @@
+"""The config-writer: render_config_js and the command that reads the deployed stack (on moto)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from clickstream.webconfig import main, render_config_js, write_config_from_stack
+
+REGION = "eu-west-1"
+STREAMING = "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"
+MYSFITS = "https://mysfits.example.com/api/"
+
+COMMITTED_CONFIG = Path(__file__).resolve().parents[2] / "web" / "config.js"
+
+
+def config_values(text: str) -> dict[str, str]:
+    """The `key: "json string",` pairs of a config.js, decoded as the browser would read them."""
+    assert text.count("export default Object.freeze({") == 1
+    pairs = re.findall(r'^  (\w+): ("(?:[^"\\]|\\.)*"),$', text, flags=re.MULTILINE)
+    return {key: json.loads(value) for key, value in pairs}
+
+
+def tiny_template(*, with_output: bool = True, with_parameter: bool = True) -> str:
+    template: dict = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+    if with_parameter:
+        template["Parameters"] = {"MysfitsApiUrl": {"Type": "String"}}
+    if with_output:
+        template["Outputs"] = {"StreamingApiEndpoint": {"Value": STREAMING}}
+    return json.dumps(template)
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield boto3.client("cloudformation", region_name=REGION)
+
+
+def create_stack(client, name: str, **template_options) -> None:
+    parameters = []
+    if template_options.get("with_parameter", True):
+        parameters = [{"ParameterKey": "MysfitsApiUrl", "ParameterValue": MYSFITS}]
+    client.create_stack(
+        StackName=name, TemplateBody=tiny_template(**template_options), Parameters=parameters
+    )
+
+
+# render_config_js
+
+
+def test_render_gives_both_endpoints_without_trailing_slashes():
+    text = render_config_js("https://m.example/api//", "https://s.example/prod/")
+
+    assert config_values(text) == {
+        "mysfitsApiEndpoint": "https://m.example/api",
+        "streamingApiEndpoint": "https://s.example/prod",
+    }
+
+
+def test_render_escapes_values_as_json_strings():
+    tricky = 'https://m.example/a"b\\c\u2028d</script>'
+
+    text = render_config_js(tricky, "http://127.0.0.1:8080/prod")
+
+    assert "\u2028" not in text
+    assert config_values(text)["mysfitsApiEndpoint"] == tricky
+
+
+def test_render_is_deterministic():
+    assert render_config_js("https://a.example", "https://b.example/prod") == render_config_js(
+        "https://a.example", "https://b.example/prod"
+    )
+
+
+@pytest.mark.parametrize("bad", ["ftp://x.example", "not a url", "https://x.example/?q=1", "//x"])
+def test_render_rejects_what_is_not_an_http_endpoint(bad):
+    with pytest.raises(ValueError, match="http"):
+        render_config_js(bad, "https://s.example/prod")
+
+
+def test_committed_config_is_the_not_configured_placeholder():
+    assert config_values(COMMITTED_CONFIG.read_text(encoding="utf-8")) == {
+        "mysfitsApiEndpoint": "",
+        "streamingApiEndpoint": "",
+    }
+
+
+# write_config_from_stack / main against moto's CloudFormation
+
+
+def test_writes_config_from_stack_output_and_parameter(aws, tmp_path):
+    create_stack(aws, "clicks")
+    output = tmp_path / "site" / "config.js"
+
+    written = write_config_from_stack("clicks", region=REGION, output=output)
+
+    assert written == output
+    assert config_values(output.read_text(encoding="utf-8")) == {
+        "mysfitsApiEndpoint": "https://mysfits.example.com/api",
+        "streamingApiEndpoint": STREAMING,
+    }
+
+
+def test_uses_the_client_it_is_given(aws, tmp_path):
+    create_stack(aws, "clicks")
+
+    write_config_from_stack(
+        "clicks", region=None, output=tmp_path / "config.js", cloudformation_client=aws
+    )
+
+    assert config_values((tmp_path / "config.js").read_text())["streamingApiEndpoint"] == STREAMING
+
+
+def test_main_writes_and_exits_zero(aws, tmp_path, capsys):
+    create_stack(aws, "clicks")
+    output = tmp_path / "config.js"
+
+    code = main(["--stack-name", "clicks", "--region", REGION, "--output", str(output)])
+
+    assert code == 0
+    assert config_values(output.read_text())["streamingApiEndpoint"] == STREAMING
+    assert str(output) in capsys.readouterr().out
+
+
+def assert_failed_cleanly(code: int, capsys, output: Path, *expected_words: str) -> None:
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    for word in expected_words:
+        assert word in err
+    assert output.read_text() == "previous\n", "the existing file must be left as it was"
+    assert sorted(p.name for p in output.parent.iterdir()) == ["config.js"], "no temporary left"
+
+
+@pytest.fixture
+def existing_output(tmp_path) -> Path:
+    output = tmp_path / "config.js"
+    output.write_text("previous\n")
+    return output
+
+
+def test_missing_stack_is_one_clear_line(aws, existing_output, capsys):
+    code = main(["--stack-name", "nope", "--region", REGION, "--output", str(existing_output)])
+
+    assert_failed_cleanly(code, capsys, existing_output, "'nope'", "does not exist", REGION)
+
+
+def test_missing_output_is_one_clear_line(aws, existing_output, capsys):
+    create_stack(aws, "other", with_output=False)
+
+    code = main(["--stack-name", "other", "--region", REGION, "--output", str(existing_output)])
+
+    assert_failed_cleanly(code, capsys, existing_output, "'other'", "StreamingApiEndpoint")
+
+
+def test_missing_parameter_is_one_clear_line(aws, existing_output, capsys):
+    create_stack(aws, "other", with_parameter=False)
+
+    code = main(["--stack-name", "other", "--region", REGION, "--output", str(existing_output)])
+
+    assert_failed_cleanly(code, capsys, existing_output, "'other'", "MysfitsApiUrl")
+
+
+@pytest.fixture
+def no_aws_environment(monkeypatch, tmp_path):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def test_no_region_is_one_clear_line(no_aws_environment, existing_output, capsys):
+    code = main(["--stack-name", "clicks", "--output", str(existing_output)])
+
+    assert_failed_cleanly(code, capsys, existing_output, "region")
+
+
+def test_no_credentials_is_one_clear_line(no_aws_environment, existing_output, capsys):
+    code = main(["--stack-name", "clicks", "--region", REGION, "--output", str(existing_output)])
+
+    assert_failed_cleanly(code, capsys, existing_output, "credentials")
+
+
+def test_stack_name_is_required(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([])
+
+    assert exit_info.value.code == 2
+    assert "--stack-name" in capsys.readouterr().err
