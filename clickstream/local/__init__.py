@@ -1,0 +1,1 @@
+"""Run the click-streaming stack on this machine, from the generated CloudFormation template."""
