@@ -1,0 +1,190 @@
+"""The stack's interface: its parameters, declared together as data, and its conditions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from troposphere import Equals, Not, Parameter, Template
+
+from clickstream import defaults
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    group: str
+    label: str
+    description: str
+    type: str = "String"
+    default: str | int | None = None
+    allowed_pattern: str | None = None
+    allowed_values: list | None = None
+    constraint_description: str | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+GROUPS = ["Mysfits site", "Processor code", "Clicks API", "Storage and logs", "Alarms", "Options"]
+
+PARAMETERS: list[Param] = [
+    Param(
+        "MysfitsTableArn",
+        "Mysfits site",
+        "Mysfits table ARN",
+        "ARN of the Mysfits DynamoDB table; the processor reads it when the Mysfits API fails.",
+        allowed_pattern=r"arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}",
+        constraint_description="a DynamoDB table ARN: arn:aws:dynamodb:REGION:ACCOUNT:table/NAME",
+    ),
+    Param(
+        "MysfitsApiUrl",
+        "Mysfits site",
+        "Mysfits API URL",
+        "Base URL of the Mysfits API (http or https, with or without a trailing slash).",
+        allowed_pattern=r"https?://[^\s/?#]+(/[^\s?#]*)?",
+        constraint_description="an http:// or https:// URL",
+    ),
+    Param(
+        "LambdaCodeBucket",
+        "Processor code",
+        "Code bucket",
+        "S3 bucket holding the processor package built by `python generate.py package`.",
+        allowed_pattern=r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]",
+        constraint_description="an S3 bucket name",
+    ),
+    Param(
+        "LambdaCodeKey",
+        "Processor code",
+        "Code key",
+        "S3 key of the processor package (its name carries its content hash).",
+        allowed_pattern=r"[^\s]+\.zip",
+        constraint_description="the S3 key of a .zip file",
+    ),
+    Param(
+        "StageName",
+        "Clicks API",
+        "Stage name",
+        "API Gateway stage the clicks API is deployed to.",
+        default=defaults.DEFAULT_STAGE,
+        allowed_pattern=r"[A-Za-z0-9_]{1,128}",
+        constraint_description="letters, digits and underscores",
+    ),
+    Param(
+        "AllowedOrigin",
+        "Clicks API",
+        "Allowed CORS origin",
+        "Origin allowed to send clicks (the site's URL, e.g. https://www.example.com), or *.",
+        default=defaults.DEFAULT_ALLOWED_ORIGIN,
+        allowed_pattern=r"\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?",
+        constraint_description="* or an origin such as https://www.example.com (no path)",
+    ),
+    Param(
+        "ThrottlingRateLimit",
+        "Clicks API",
+        "Throttling rate",
+        "Steady-state clicks per second the stage accepts before answering 429.",
+        type="Number",
+        default=defaults.DEFAULT_THROTTLE_RATE,
+        min_value=1,
+        max_value=10000,
+    ),
+    Param(
+        "ThrottlingBurstLimit",
+        "Clicks API",
+        "Throttling burst",
+        "Burst of clicks the stage accepts before answering 429.",
+        type="Number",
+        default=defaults.DEFAULT_THROTTLE_BURST,
+        min_value=1,
+        max_value=5000,
+    ),
+    Param(
+        "NoncurrentVersionExpirationDays",
+        "Storage and logs",
+        "Noncurrent version days",
+        "Days after which overwritten or deleted click objects are removed for good.",
+        type="Number",
+        default=defaults.DEFAULT_NONCURRENT_VERSION_DAYS,
+        min_value=1,
+        max_value=3650,
+    ),
+    Param(
+        "LogRetentionDays",
+        "Storage and logs",
+        "Log retention days",
+        "Days the processor's and the delivery stream's logs are kept.",
+        type="Number",
+        default=defaults.DEFAULT_LOG_RETENTION_DAYS,
+        allowed_values=defaults.LOG_RETENTION_CHOICES,
+    ),
+    Param(
+        "AlarmEmail",
+        "Alarms",
+        "Alarm e-mail",
+        "E-mail address told when clicks stop flowing or start failing; empty for no topic.",
+        default="",
+        allowed_pattern=r"|[^\s@]+@[^\s@]+\.[^\s@]+",
+        constraint_description="an e-mail address, or empty",
+    ),
+    Param(
+        "EnableApiAccessLogs",
+        "Options",
+        "API access logs and tracing",
+        "true: access logs and X-Ray tracing on the stage. Also sets the account-wide API Gateway "
+        "CloudWatch role for this region (it outlives the stack).",
+        default="false",
+        allowed_values=["true", "false"],
+    ),
+    Param(
+        "CreateCodeRepository",
+        "Options",
+        "Create CodeCommit repository",
+        "true: create the workshop's CodeCommit repository (some accounts refuse new ones).",
+        default="false",
+        allowed_values=["true", "false"],
+    ),
+]
+
+
+def add_parameters(template: Template) -> dict[str, Parameter]:
+    """Add every parameter, and their console grouping, to the template."""
+    added: dict[str, Parameter] = {}
+    for spec in PARAMETERS:
+        props = {"Type": spec.type, "Description": spec.description}
+        optional = {
+            "Default": spec.default,
+            "AllowedPattern": spec.allowed_pattern,
+            "AllowedValues": spec.allowed_values,
+            "ConstraintDescription": spec.constraint_description,
+            "MinValue": spec.min_value,
+            "MaxValue": spec.max_value,
+        }
+        props.update({key: value for key, value in optional.items() if value is not None})
+        added[spec.name] = template.add_parameter(Parameter(spec.name, **props))
+    template.set_metadata(
+        {
+            "AWS::CloudFormation::Interface": {
+                "ParameterGroups": [
+                    {
+                        "Label": {"default": group},
+                        "Parameters": [p.name for p in PARAMETERS if p.group == group],
+                    }
+                    for group in GROUPS
+                ],
+                "ParameterLabels": {p.name: {"default": p.label} for p in PARAMETERS},
+            }
+        }
+    )
+    return added
+
+
+# Condition names, shared by the builders that use them.
+HAS_ALARM_EMAIL = "HasAlarmEmail"
+API_ACCESS_LOGS = "ApiAccessLogsEnabled"
+CODE_REPOSITORY = "CodeRepositoryEnabled"
+
+
+def add_conditions(template: Template, params: dict[str, Parameter]) -> None:
+    template.add_condition(HAS_ALARM_EMAIL, Not(Equals(params["AlarmEmail"].ref(), "")))
+    template.add_condition(API_ACCESS_LOGS, Equals(params["EnableApiAccessLogs"].ref(), "true"))
+    template.add_condition(CODE_REPOSITORY, Equals(params["CreateCodeRepository"].ref(), "true"))

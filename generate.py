@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Write the click-streaming stack's CloudFormation templates, or check they are current.
+
+python generate.py                 write templates/*.json
+python generate.py --check         write nothing; exit 1 with a diff if templates/ is stale
+python generate.py package         build the processor's deployment zip (see: package --help)
+python generate.py web-config      write web/config.js from a deployed stack (web-config --help)
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from clickstream.template import render  # noqa: E402
+
+DEFAULT_OUTPUT = ROOT / "templates"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line that says what to fix, exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = OneLineParser(
+        prog="generate.py",
+        description="Generate the click-streaming stack's CloudFormation templates.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "commands:\n"
+            "  package      build the processor's deployment zip into dist/\n"
+            "               (python generate.py package --help)\n"
+            "  web-config   write web/config.js from a deployed stack's outputs\n"
+            "               (python generate.py web-config --help)\n\n"
+            "exit status: 0 done; 1 --check found stale templates; 2 bad usage or unwritable "
+            "output"
+        ),
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 and print a unified diff if the templates are stale",
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        metavar="DIR",
+        help="where the templates live (default: templates/)",
+    )
+    return parser.parse_args(argv)
+
+
+def stale_diff(output_dir: Path, rendered: dict[str, str]) -> str:
+    """A unified diff from the files on disk to the generated ones; empty when current."""
+    chunks = []
+    for name, text in sorted(rendered.items()):
+        path = output_dir / name
+        current = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if current != text:
+            chunks.extend(
+                difflib.unified_diff(
+                    current.splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    fromfile=f"{path} (committed)",
+                    tofile=f"{path} (generated)",
+                )
+            )
+    return "".join(chunks)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write beside the target, then rename: a reader never sees half a template."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def generate(argv: list[str]) -> int:
+    args = parse_args(argv)
+    rendered = render()
+    if args.check:
+        diff = stale_diff(args.output_dir, rendered)
+        if diff:
+            sys.stdout.write(diff)
+            print("templates are stale: run `python generate.py` and commit", file=sys.stderr)
+            return 1
+        return 0
+    try:
+        args.output_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in sorted(rendered.items()):
+            write_atomically(args.output_dir / name, text)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(
+            f"generate.py: error: cannot write to {args.output_dir}: {reason}",
+            file=sys.stderr,
+        )
+        return 2
+    for name in sorted(rendered):
+        print(args.output_dir / name)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    command, rest = (argv[0], argv[1:]) if argv else (None, [])
+    if command == "package":
+        from clickstream.package import main as package_main
+
+        return package_main(rest)
+    if command == "web-config":
+        from clickstream.webconfig import main as web_config_main
+
+        return web_config_main(rest)
+    return generate(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
