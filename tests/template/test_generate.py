@@ -1,0 +1,109 @@
+"""generate.py: the committed template is what the code generates, byte for byte."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from clickstream.template import TEMPLATE_FILE, render
+
+ROOT = Path(__file__).resolve().parents[2]
+GENERATE = ROOT / "generate.py"
+# `aws cloudformation deploy` uploads a larger template only through --s3-bucket.
+INLINE_TEMPLATE_LIMIT = 51_200
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(GENERATE), *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def test_committed_template_equals_generated():
+    committed = (ROOT / "templates" / TEMPLATE_FILE).read_text(encoding="utf-8")
+    generated = render()[TEMPLATE_FILE]
+    diff = "".join(
+        difflib.unified_diff(
+            committed.splitlines(True), generated.splitlines(True), "committed", "generated"
+        )
+    )
+    assert not diff, f"templates/ is stale; run `python generate.py`:\n{diff}"
+
+
+def test_output_is_the_same_bytes_every_run(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert run("--output-dir", str(first)).returncode == 0
+    assert run("--output-dir", str(second)).returncode == 0
+    assert (first / TEMPLATE_FILE).read_bytes() == (second / TEMPLATE_FILE).read_bytes()
+
+
+def test_output_has_sorted_keys_and_a_trailing_newline():
+    text = render()[TEMPLATE_FILE]
+    unsorted = []
+
+    def check(pairs):
+        keys = [key for key, _ in pairs]
+        if keys != sorted(keys):
+            unsorted.append(keys)
+        return dict(pairs)
+
+    json.loads(text, object_pairs_hook=check)
+    assert unsorted == []
+    assert text.endswith("}\n") and not text.endswith("\n\n")
+
+
+def test_template_fits_inline_deploy_limit():
+    size = len(render()[TEMPLATE_FILE].encode("utf-8"))
+    assert size < INLINE_TEMPLATE_LIMIT, f"{size} bytes needs `deploy --s3-bucket`"
+
+
+def test_check_passes_on_current_templates():
+    result = run("--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_check_reports_stale_template_with_a_diff_and_writes_nothing(tmp_path):
+    stale = tmp_path / TEMPLATE_FILE
+    text = render()[TEMPLATE_FILE].replace('"python3.13"', '"python3.9"')
+    stale.write_text(text, encoding="utf-8")
+    result = run("--check", "--output-dir", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout.startswith("---")
+    assert '-    "Runtime": "python3.9",' in result.stdout
+    assert '+    "Runtime": "python3.13",' in result.stdout
+    assert "python generate.py" in result.stderr
+    assert stale.read_text(encoding="utf-8") == text
+
+
+def test_check_reports_missing_template(tmp_path):
+    result = run("--check", "--output-dir", str(tmp_path / "empty"))
+    assert result.returncode == 1
+    assert not (tmp_path / "empty").exists()
+
+
+def test_unknown_option_is_one_line_and_exit_2():
+    result = run("--frobnicate")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "--frobnicate" in result.stderr
+
+
+def test_output_path_that_is_a_file_is_one_line_and_exit_2(tmp_path):
+    blocker = tmp_path / "templates"
+    blocker.write_text("not a folder")
+    result = run("--output-dir", str(blocker))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "cannot write" in result.stderr
+    assert blocker.read_text() == "not a folder"
+
+
+def test_help_names_every_command():
+    result = run("--help")
+    assert result.returncode == 0
+    for word in ("--check", "--output-dir", "package", "web-config"):
+        assert word in result.stdout
