@@ -1,0 +1,1 @@
+"""Enrichment of Mythical Mysfits clicks for the Firehose data-transformation processor."""

@@ -1,0 +1,84 @@
+"""One Firehose batch: decode every record, look each distinct mysfit up once, encode."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseEvent
+from aws_lambda_powertools.utilities.data_classes.kinesis_firehose_event import (
+    KinesisFirehoseDataTransformationResponse,
+)
+
+from .lookup import DEADLINE, LookupStats, MysfitResolver
+from .profiles import MysfitProfile
+from .records import Click, InvalidRecord, decode_click, encode_line, enrich
+
+OK = "Ok"
+PROCESSING_FAILED = "ProcessingFailed"
+# Between two looks at the clock while encoding; encoding one record takes microseconds.
+_CLOCK_EVERY = 256
+
+
+@dataclass
+class BatchSummary:
+    records: int = 0
+    ok: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    distinct_mysfits: int = 0
+    lookups: LookupStats = field(default_factory=LookupStats)
+    deadline_reached: bool = False
+
+
+def process_batch(
+    event: KinesisFirehoseEvent,
+    resolver: MysfitResolver,
+    *,
+    lookup_cutoff: float,
+    encode_cutoff: float,
+    on_invalid: Callable[[str, str], None],
+) -> tuple[dict, BatchSummary]:
+    """The Firehose response (every recordId once, in order) and what happened."""
+    summary = BatchSummary()
+    decoded: list[tuple[object, Click | str]] = []
+    for record in event.records:
+        try:
+            outcome: Click | str = decode_click(
+                record.get("data"), record.get("approximateArrivalTimestamp")
+            )
+        except InvalidRecord as invalid:
+            outcome = invalid.reason
+            on_invalid(record.record_id, invalid.reason)
+        decoded.append((record, outcome))
+    summary.records = len(decoded)
+
+    wanted = {outcome.mysfit_id for _, outcome in decoded if isinstance(outcome, Click)}
+    summary.distinct_mysfits = len(wanted)
+    profiles, summary.lookups = resolver.resolve(sorted(wanted), lookup_cutoff)
+
+    response = KinesisFirehoseDataTransformationResponse()
+    for index, (record, outcome) in enumerate(decoded):
+        if index % _CLOCK_EVERY == 0 and time.monotonic() >= encode_cutoff:
+            summary.deadline_reached = True
+        if summary.deadline_reached:
+            reason = DEADLINE
+        elif isinstance(outcome, Click):
+            profile = profiles[outcome.mysfit_id]
+            if isinstance(profile, MysfitProfile):
+                data = encode_line(enrich(outcome, profile))
+                response.add_record(record.build_data_transformation_response(OK, data))
+                summary.ok += 1
+                continue
+            reason = profile
+        else:
+            reason = outcome
+        summary.failed[reason] += 1
+        raw = record.get("data")
+        failed = record.build_data_transformation_response(
+            PROCESSING_FAILED, raw if isinstance(raw, str) else ""
+        )
+        response.add_record(failed)
+    summary.deadline_reached = summary.deadline_reached or DEADLINE in profiles.values()
+    return (response.asdict() if response.records else {"records": []}), summary

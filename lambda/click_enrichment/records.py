@@ -1,0 +1,88 @@
+"""Pure functions: decode a Firehose record into a click, render an enriched click."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import re
+import time
+from typing import Any, NamedTuple
+
+from .profiles import MysfitProfile
+
+# Mysfit ids are UUIDs in the workshop; anything outside this alphabet could change the API path.
+_MYSFIT_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+_MAX_USER_ID_LENGTH = 256
+# 9999-12-31T23:59:59.999Z: the last instant ISO-8601 writes with four year digits.
+_MAX_ARRIVAL_MILLIS = 253_402_300_799_999
+
+
+class Click(NamedTuple):
+    user_id: str
+    mysfit_id: str
+    clicked_at: str
+
+
+class InvalidRecord(ValueError):
+    """The record cannot become a click; `reason` names why, in snake_case."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def decode_click(data: Any, arrival_millis: Any) -> Click:
+    """A click from a record's base64 `data` and `approximateArrivalTimestamp`."""
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, TypeError, ValueError):
+        raise InvalidRecord("invalid_base64") from None
+    try:
+        click = json.loads(raw)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError both derive from it
+        raise InvalidRecord("invalid_json") from None
+    if not isinstance(click, dict):
+        raise InvalidRecord("not_an_object")
+    user_id = click.get("userId")
+    if not isinstance(user_id, str) or not user_id.strip() or len(user_id) > _MAX_USER_ID_LENGTH:
+        raise InvalidRecord("invalid_user_id")
+    mysfit_id = click.get("mysfitId")
+    if not isinstance(mysfit_id, str) or not _MYSFIT_ID.fullmatch(mysfit_id):
+        raise InvalidRecord("invalid_mysfit_id")
+    return Click(user_id, mysfit_id, iso_utc_from_millis(arrival_millis))
+
+
+def iso_utc_from_millis(millis: Any) -> str:
+    """`2026-11-27T17:19:01.123Z` for Unix epoch milliseconds."""
+    if isinstance(millis, float) and millis.is_integer():
+        millis = int(millis)
+    if type(millis) is not int or not 0 <= millis <= _MAX_ARRIVAL_MILLIS:
+        raise InvalidRecord("invalid_arrival_timestamp")
+    seconds, fraction = divmod(millis, 1000)
+    return f"{_utc_second(seconds)}.{fraction:03d}Z"
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_second(seconds: int) -> str:
+    # A batch's arrival times span a few minutes at most, so this is a cache hit nearly always.
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+
+
+def enrich(click: Click, profile: MysfitProfile) -> dict[str, str]:
+    """The enriched click, keys in a fixed order."""
+    return {
+        "userId": click.user_id,
+        "mysfitId": click.mysfit_id,
+        "species": profile.species,
+        "goodevil": profile.goodevil,
+        "lawchaos": profile.lawchaos,
+        "clickedAt": click.clicked_at,
+    }
+
+
+def encode_line(enriched: dict[str, str]) -> str:
+    """Base64 of one compact JSON object and a newline, as Firehose expects `data`."""
+    line = json.dumps(enriched, separators=(",", ":")) + "\n"
+    return base64.b64encode(line.encode()).decode("ascii")

@@ -1,0 +1,136 @@
+"""Firehose data-transformation processor: enrich Mythical Mysfits clicks with the mysfit's traits.
+
+Handler: `processor.handler`. Every input record comes back once, in order, `Ok` or
+`ProcessingFailed` (never `Dropped`: Firehose keeps a failed record's raw data under the error
+prefix). One summary log line and one set of EMF metrics per invocation.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from click_enrichment.batch import BatchSummary, process_batch
+from click_enrichment.lookup import (
+    DEADLINE,
+    MYSFIT_UNAVAILABLE,
+    UNKNOWN_MYSFIT,
+    MysfitResolver,
+    MysfitsApi,
+    MysfitsTable,
+    ProfileCache,
+    new_session,
+)
+from click_enrichment.settings import Settings
+
+logger = Logger()
+metrics = Metrics()
+
+# Every reason a record can fail, so each metric is published even when it is zero.
+FAILURE_REASONS = (
+    "invalid_base64",
+    "invalid_json",
+    "not_an_object",
+    "invalid_user_id",
+    "invalid_mysfit_id",
+    "invalid_arrival_timestamp",
+    UNKNOWN_MYSFIT,
+    MYSFIT_UNAVAILABLE,
+    DEADLINE,
+)
+_MAX_PROBLEMS_LOGGED = 20
+
+_resolver: MysfitResolver | None = None
+_settings: Settings | None = None
+
+
+def _container() -> tuple[Settings, MysfitResolver]:
+    """Settings, HTTP session, cache and DynamoDB client: made once per container."""
+    global _resolver, _settings
+    if _resolver is None or _settings is None:
+        settings = Settings.from_env(os.environ)
+        api = MysfitsApi(
+            new_session(settings.api_concurrency),
+            settings.api_url,
+            timeout=settings.api_timeout,
+            max_attempts=settings.api_max_attempts,
+            backoff=settings.api_backoff,
+        )
+        table = MysfitsTable(settings.table_name) if settings.table_name else None
+        cache = ProfileCache(settings.cache_ttl)
+        _resolver = MysfitResolver(api, table, cache, settings.api_concurrency)
+        _settings = settings
+    return _settings, _resolver
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    started = time.monotonic()
+    settings, resolver = _container()
+    deadline = started + context.get_remaining_time_in_millis() / 1000
+    response, summary = process_batch(
+        KinesisFirehoseEvent(event),
+        resolver,
+        lookup_cutoff=deadline - settings.deadline_margin,
+        encode_cutoff=deadline - settings.deadline_margin / 4,
+        on_invalid=_log_invalid,
+    )
+    duration_ms = round((time.monotonic() - started) * 1000, 1)
+    _publish(summary, duration_ms)
+    return response
+
+
+def _log_invalid(record_id: str, reason: str) -> None:
+    logger.warning("invalid click record", extra={"recordId": record_id, "reason": reason})
+
+
+def _publish(summary: BatchSummary, duration_ms: float) -> None:
+    lookups = summary.lookups
+    if lookups.problems:
+        logger.warning(
+            "mysfits API trouble",
+            extra={
+                "mysfits": len(lookups.problems),
+                "problems": [
+                    {"mysfitId": mysfit_id, "problem": problem}
+                    for mysfit_id, problem in lookups.problems[:_MAX_PROBLEMS_LOGGED]
+                ],
+            },
+        )
+    failed = sum(summary.failed.values())
+    logger.info(
+        "click batch processed",
+        extra={
+            "records": summary.records,
+            "ok": summary.ok,
+            "processingFailed": failed,
+            "failedByReason": dict(sorted(summary.failed.items())),
+            "distinctMysfits": summary.distinct_mysfits,
+            "apiCalls": lookups.api_calls,
+            "apiRetries": lookups.api_retries,
+            "cacheHits": lookups.cache_hits,
+            "fallbacks": lookups.fallbacks,
+            "deadlineReached": summary.deadline_reached,
+            "durationMs": duration_ms,
+        },
+    )
+    counts = {
+        "Records": summary.records,
+        "RecordsOk": summary.ok,
+        "RecordsProcessingFailed": failed,
+        "ApiCalls": lookups.api_calls,
+        "ApiRetries": lookups.api_retries,
+        "CacheHits": lookups.cache_hits,
+        "Fallbacks": lookups.fallbacks,
+    }
+    for reason in FAILURE_REASONS:
+        counts["Failed" + reason.title().replace("_", "")] = summary.failed[reason]
+    for name, value in counts.items():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    metrics.add_metric(name="Duration", unit=MetricUnit.Milliseconds, value=duration_ms)

@@ -1,0 +1,270 @@
+"""The handler against a real local Mysfits API: outcomes, order, logs, metrics, caching."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fake_mysfits_api import FakeMysfitsApi
+from processor_helpers import (
+    MYSFITS_BY_ID,
+    FakeContext,
+    Processor,
+    decoded,
+    load_event,
+    make_event,
+)
+
+EVANGELINE = "4e53920c-505a-4a90-a694-b9300791f0ae"
+PAULY = "2b473002-36f8-4b87-954e-9a377e0ccbec"
+
+
+def test_valid_clicks_are_enriched_in_order(processor: Processor) -> None:
+    # GIVEN three clicks on two mysfits
+    event = load_event("valid_clicks.json")
+
+    # WHEN the processor transforms them
+    response = processor.invoke(event)
+
+    # THEN each comes back Ok, in order, as one enriched JSON line
+    assert [r["recordId"] for r in response["records"]] == [r["recordId"] for r in event["records"]]
+    assert [r["result"] for r in response["records"]] == ["Ok", "Ok", "Ok"]
+    assert decoded(response["records"][0]) == {
+        "userId": "f1b5c2a0-9d7e-4c1b-8a3e-2d4f6b8c0e1a",
+        "mysfitId": EVANGELINE,
+        "species": "Chimera",
+        "goodevil": "Evil",
+        "lawchaos": "Lawful",
+        "clickedAt": "2025-11-27T17:19:01.123Z",
+    }
+    assert decoded(response["records"][1])["species"] == "Cyclops"
+    assert decoded(response["records"][2])["clickedAt"] == "2025-11-27T17:19:02.007Z"
+
+
+def test_output_keys_come_in_a_fixed_order(processor: Processor) -> None:
+    response = processor.invoke(load_event("valid_clicks.json"))
+
+    line = json.loads(
+        __import__("base64").b64decode(response["records"][0]["data"]),
+        object_pairs_hook=lambda pairs: [key for key, _ in pairs],
+    )
+    assert line == ["userId", "mysfitId", "species", "goodevil", "lawchaos", "clickedAt"]
+
+
+def test_each_distinct_mysfit_is_fetched_once(
+    processor: Processor, mysfits_api: FakeMysfitsApi
+) -> None:
+    processor.invoke(load_event("valid_clicks.json"))
+
+    assert mysfits_api.requests == {EVANGELINE: 1, PAULY: 1}
+
+
+def test_a_warm_container_answers_from_its_cache(
+    processor: Processor, mysfits_api: FakeMysfitsApi
+) -> None:
+    processor.invoke(load_event("valid_clicks.json"))
+    second = processor.invoke(load_event("valid_clicks.json"))
+
+    assert mysfits_api.total_requests == 2
+    assert [r["result"] for r in second["records"]] == ["Ok", "Ok", "Ok"]
+    assert processor.log_lines()[-1]["cacheHits"] == 2
+
+
+def test_the_cache_expires(processor_for, mysfits_api: FakeMysfitsApi) -> None:
+    processor = processor_for(mysfits_api.url, MYSFITS_CACHE_TTL_SECONDS="0")
+
+    processor.invoke(load_event("valid_clicks.json"))
+    processor.invoke(load_event("valid_clicks.json"))
+
+    assert mysfits_api.requests == {EVANGELINE: 2, PAULY: 2}
+
+
+def test_connections_are_kept_alive_across_invocations(
+    processor: Processor, mysfits_api: FakeMysfitsApi
+) -> None:
+    processor.module._container()[1]._cache.clear()
+    processor.invoke(load_event("valid_clicks.json"))
+    processor.module._container()[1]._cache.clear()
+    processor.invoke(load_event("valid_clicks.json"))
+
+    assert mysfits_api.total_requests == 4
+    assert mysfits_api.connections <= 2
+
+
+@pytest.mark.parametrize("suffix", ["", "/"])
+def test_api_url_with_or_without_trailing_slash(
+    processor_for, mysfits_api: FakeMysfitsApi, suffix: str
+) -> None:
+    processor = processor_for(mysfits_api.url + suffix)
+
+    response = processor.invoke(load_event("valid_clicks.json"))
+
+    assert [r["result"] for r in response["records"]] == ["Ok", "Ok", "Ok"]
+    assert mysfits_api.requests == {EVANGELINE: 1, PAULY: 1}
+
+
+def test_invalid_records_fail_one_by_one_with_a_log_line_each(
+    processor: Processor, mysfits_api: FakeMysfitsApi
+) -> None:
+    # GIVEN records that are not base64, not JSON, not an object, or lack valid ids
+    event = load_event("invalid_records.json")
+
+    # WHEN processed
+    response = processor.invoke(event)
+
+    # THEN only the valid one is Ok; the others keep their raw data as ProcessingFailed
+    results = [r["result"] for r in response["records"]]
+    assert results == ["ProcessingFailed"] * 6 + ["Ok"] + ["ProcessingFailed"] * 2
+    for sent, returned in zip(event["records"], response["records"], strict=True):
+        assert returned["recordId"] == sent["recordId"]
+        if returned["result"] == "ProcessingFailed":
+            assert returned["data"] == sent["data"]
+    # AND each failure is logged once, naming the record and the reason
+    warnings = [line for line in processor.log_lines() if line["level"] == "WARNING"]
+    assert [(w["recordId"][-3:], w["reason"]) for w in warnings] == [
+        ("101", "invalid_base64"),
+        ("102", "invalid_json"),
+        ("103", "not_an_object"),
+        ("104", "invalid_user_id"),
+        ("105", "invalid_user_id"),
+        ("106", "invalid_mysfit_id"),
+        ("108", "invalid_json"),
+        ("109", "invalid_mysfit_id"),
+    ]
+    # AND the path-traversal id never reached the API
+    assert set(mysfits_api.requests) == {EVANGELINE}
+
+
+def test_an_unknown_mysfit_fails_only_its_clicks(
+    processor: Processor, mysfits_api: FakeMysfitsApi
+) -> None:
+    response = processor.invoke(load_event("unknown_mysfit.json"))
+
+    assert [r["result"] for r in response["records"]] == ["ProcessingFailed", "Ok"]
+    assert mysfits_api.requests["00000000-0000-4000-8000-000000000000"] == 1
+    assert processor.log_lines()[-1]["failedByReason"] == {"unknown_mysfit": 1}
+
+
+@pytest.mark.parametrize("trouble", ["500", "503", "429", "garbage", "not_a_mysfit", ("slow", 1.0)])
+def test_transient_api_trouble_is_retried(
+    processor_for, mysfits_api: FakeMysfitsApi, trouble
+) -> None:
+    # GIVEN an API that misbehaves once for Evangeline, then answers
+    processor = processor_for(
+        mysfits_api.url, MYSFITS_API_TIMEOUT_SECONDS="0.3", MYSFITS_API_BACKOFF_SECONDS="0.01"
+    )
+    mysfits_api.script(EVANGELINE, trouble, "ok")
+
+    # WHEN processed
+    response = processor.invoke(load_event("valid_clicks.json"))
+
+    # THEN the retry succeeds
+    assert [r["result"] for r in response["records"]] == ["Ok", "Ok", "Ok"]
+    assert mysfits_api.requests[EVANGELINE] == 2
+    summary = processor.log_lines()[-1]
+    assert (summary["apiCalls"], summary["apiRetries"]) == (3, 1)
+
+
+@pytest.mark.parametrize("trouble", ["500", "429", "garbage", ("slow", 1.0)])
+def test_persistent_api_trouble_without_a_table_fails_the_clicks(
+    processor_for, mysfits_api: FakeMysfitsApi, trouble
+) -> None:
+    processor = processor_for(
+        mysfits_api.url, MYSFITS_API_TIMEOUT_SECONDS="0.2", MYSFITS_API_BACKOFF_SECONDS="0.01"
+    )
+    mysfits_api.script(EVANGELINE, trouble)
+
+    response = processor.invoke(load_event("valid_clicks.json"))
+
+    assert [r["result"] for r in response["records"]] == [
+        "ProcessingFailed",
+        "Ok",
+        "ProcessingFailed",
+    ]
+    assert mysfits_api.requests[EVANGELINE] == 3  # MYSFITS_API_MAX_ATTEMPTS' default
+    assert processor.log_lines()[-1]["failedByReason"] == {"mysfit_unavailable": 2}
+
+
+def test_a_refused_connection_fails_the_clicks_without_failing_the_batch(processor_for) -> None:
+    from fake_mysfits_api import refused_url
+
+    processor = processor_for(refused_url(), MYSFITS_API_BACKOFF_SECONDS="0.01")
+    event = load_event("valid_clicks.json")
+
+    response = processor.invoke(event)
+
+    assert [r["result"] for r in response["records"]] == ["ProcessingFailed"] * 3
+    assert [r["data"] for r in response["records"]] == [r["data"] for r in event["records"]]
+    trouble = [line for line in processor.log_lines() if line["message"] == "mysfits API trouble"]
+    assert "ConnectionError" in trouble[0]["problems"][0]["problem"]
+
+
+def test_work_stops_before_the_deadline(processor_for, mysfits_api: FakeMysfitsApi) -> None:
+    # GIVEN an API far slower than the time the invocation has left
+    processor = processor_for(
+        mysfits_api.url, DEADLINE_MARGIN_SECONDS="0.5", MYSFITS_API_TIMEOUT_SECONDS="10"
+    )
+    mysfits_api.script(EVANGELINE, ("slow", 5.0))
+    context = FakeContext(remaining_seconds=1.5)
+
+    # WHEN processed
+    response = processor.invoke(load_event("valid_clicks.json"), context)
+
+    # THEN the handler returns before the deadline, with what it could finish
+    assert context.get_remaining_time_in_millis() >= 250
+    assert [r["result"] for r in response["records"]] == [
+        "ProcessingFailed",
+        "Ok",
+        "ProcessingFailed",
+    ]
+    summary = processor.log_lines()[-1]
+    assert summary["failedByReason"] == {"deadline": 2}
+    assert summary["deadlineReached"] is True
+
+
+def test_no_time_left_marks_everything_failed(processor: Processor, mysfits_api) -> None:
+    event = load_event("valid_clicks.json")
+
+    response = processor.invoke(event, FakeContext(remaining_seconds=1.0))
+
+    assert [r["result"] for r in response["records"]] == ["ProcessingFailed"] * 3
+    assert mysfits_api.total_requests == 0
+
+
+def test_one_summary_line_and_emf_metrics_per_invocation(
+    processor: Processor, capsys: pytest.CaptureFixture[str]
+) -> None:
+    processor.invoke(load_event("invalid_records.json"))
+
+    infos = [line for line in processor.log_lines() if line["level"] == "INFO"]
+    assert len(infos) == 1
+    summary = infos[0]
+    assert summary["service"] == "clickstream-processor"
+    assert (summary["records"], summary["ok"], summary["processingFailed"]) == (9, 1, 8)
+    assert summary["failedByReason"] == {
+        "invalid_base64": 1,
+        "invalid_json": 2,
+        "invalid_mysfit_id": 2,
+        "invalid_user_id": 2,
+        "not_an_object": 1,
+    }
+    assert summary["apiCalls"] == 1
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    assert len(emf) == 1
+    directive = emf[0]["_aws"]["CloudWatchMetrics"][0]
+    assert directive["Namespace"] == "MysfitsClickStream"
+    names = {metric["Name"] for metric in directive["Metrics"]}
+    assert {"RecordsOk", "RecordsProcessingFailed", "ApiCalls", "CacheHits", "Fallbacks"} <= names
+    assert emf[0]["RecordsOk"] == [1.0]
+    assert emf[0]["FailedInvalidJson"] == [2.0]
+    assert emf[0]["FailedUnknownMysfit"] == [0.0]
+
+
+def test_records_reuse_the_fixture_helpers(processor: Processor) -> None:
+    event = make_event([json.dumps({"userId": "u", "mysfitId": m}).encode() for m in MYSFITS_BY_ID])
+
+    response = processor.invoke(event)
+
+    assert [decoded(r)["species"] for r in response["records"]] == [
+        m["species"] for m in MYSFITS_BY_ID.values()
+    ]
