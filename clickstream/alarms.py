@@ -11,6 +11,7 @@ from clickstream import defaults
 from clickstream.api import ClicksApi
 from clickstream.parameters import HAS_ALARM_EMAIL
 from clickstream.processor import Processor
+from clickstream.suppressions import skip_checks
 
 
 def alarm(
@@ -51,10 +52,13 @@ def add_alarms(
     api: ClicksApi,
 ) -> Topic:
     topic = template.add_resource(
-        Topic(
-            "AlarmTopic",
-            Condition=HAS_ALARM_EMAIL,
-            Subscription=[Subscription(Protocol="email", Endpoint=params["AlarmEmail"].ref())],
+        skip_checks(
+            Topic(
+                "AlarmTopic",
+                Condition=HAS_ALARM_EMAIL,
+                Subscription=[Subscription(Protocol="email", Endpoint=params["AlarmEmail"].ref())],
+            ),
+            "CKV_AWS_26",
         )
     )
     actions = If(HAS_ALARM_EMAIL, [topic.ref()], NoValue)

@@ -11,6 +11,7 @@ from troposphere.logs import LogGroup
 
 from clickstream import defaults, iam
 from clickstream.loggroups import log_group
+from clickstream.suppressions import skip_checks
 
 
 @dataclass(frozen=True)
@@ -39,27 +40,33 @@ def add_processor(template: Template, params: dict[str, Parameter]) -> Processor
         )
     )
     function = template.add_resource(
-        Function(
-            "ProcessorFunction",
-            Description="Enriches each click with its mysfit's attributes for Firehose.",
-            Runtime=defaults.PROCESSOR_RUNTIME,
-            Architectures=[defaults.PROCESSOR_ARCHITECTURE],
-            Handler=defaults.PROCESSOR_HANDLER,
-            Timeout=defaults.PROCESSOR_TIMEOUT_SECONDS,
-            MemorySize=defaults.PROCESSOR_MEMORY_MB,
-            Role=role.get_att("Arn"),
-            Code=Code(
-                S3Bucket=params["LambdaCodeBucket"].ref(), S3Key=params["LambdaCodeKey"].ref()
+        skip_checks(
+            Function(
+                "ProcessorFunction",
+                Description="Enriches each click with its mysfit's attributes for Firehose.",
+                Runtime=defaults.PROCESSOR_RUNTIME,
+                Architectures=[defaults.PROCESSOR_ARCHITECTURE],
+                Handler=defaults.PROCESSOR_HANDLER,
+                Timeout=defaults.PROCESSOR_TIMEOUT_SECONDS,
+                MemorySize=defaults.PROCESSOR_MEMORY_MB,
+                Role=role.get_att("Arn"),
+                Code=Code(
+                    S3Bucket=params["LambdaCodeBucket"].ref(), S3Key=params["LambdaCodeKey"].ref()
+                ),
+                LoggingConfig=LoggingConfig(LogGroup=logs.ref()),
+                Environment=Environment(
+                    Variables={
+                        "MYSFITS_API_URL": params["MysfitsApiUrl"].ref(),
+                        "MYSFITS_TABLE_NAME": table_name(params["MysfitsTableArn"].ref()),
+                        "POWERTOOLS_SERVICE_NAME": defaults.PROCESSOR_SERVICE_NAME,
+                        "POWERTOOLS_METRICS_NAMESPACE": defaults.METRICS_NAMESPACE,
+                    }
+                ),
             ),
-            LoggingConfig=LoggingConfig(LogGroup=logs.ref()),
-            Environment=Environment(
-                Variables={
-                    "MYSFITS_API_URL": params["MysfitsApiUrl"].ref(),
-                    "MYSFITS_TABLE_NAME": table_name(params["MysfitsTableArn"].ref()),
-                    "POWERTOOLS_SERVICE_NAME": defaults.PROCESSOR_SERVICE_NAME,
-                    "POWERTOOLS_METRICS_NAMESPACE": defaults.METRICS_NAMESPACE,
-                }
-            ),
+            "CKV_AWS_115",
+            "CKV_AWS_116",
+            "CKV_AWS_117",
+            "CKV_AWS_173",
         )
     )
     return Processor(function=function, role=role, log_group=logs)

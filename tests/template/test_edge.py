@@ -1,0 +1,202 @@
+"""The edge: the request model, the mapping template and CORS, proven with real engines.
+
+The model is checked by a real JSON Schema draft-4 validator; the mapping template is rendered by
+a real Velocity engine and its output checked against botocore's Firehose service model.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import botocore.session
+import pytest
+from botocore.validate import ParamValidator
+from jsonschema import Draft4Validator
+
+from clickstream.local.vtl import render_mapping_template
+
+STREAM = "mysfits-clicks-stream"
+
+
+@pytest.fixture(scope="module")
+def schema(one) -> dict:
+    _, model = one("AWS::ApiGateway::Model")
+    assert model["ContentType"] == "application/json"
+    return model["Schema"]
+
+
+@pytest.fixture(scope="module")
+def validator(schema) -> Draft4Validator:
+    Draft4Validator.check_schema(schema)
+    return Draft4Validator(schema)
+
+
+def accepted(validator: Draft4Validator, body: str) -> bool:
+    """What API Gateway's body validator decides: non-JSON and schema failures are 400."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return False
+    return validator.is_valid(document)
+
+
+UUID = "4e53920c-505a-4a90-a694-b9300791f0ae"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps({"userId": "guest", "mysfitId": UUID}),
+        json.dumps({"mysfitId": UUID, "userId": "us-east-1:1c2b3a4d-0000-4aaa-8bbb-123456789abc"}),
+        json.dumps({"userId": "jane.doe@example.com", "mysfitId": "a"}),
+        json.dumps({"userId": "u" * 128, "mysfitId": UUID}),
+    ],
+)
+def test_model_accepts_well_formed_clicks(validator, body):
+    assert accepted(validator, body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps({"userId": "guest"}),
+        json.dumps({"mysfitId": UUID}),
+        json.dumps({}),
+        json.dumps({"userId": 7, "mysfitId": UUID}),
+        json.dumps({"userId": "guest", "mysfitId": None}),
+        json.dumps({"userId": "", "mysfitId": UUID}),
+        json.dumps({"userId": "guest", "mysfitId": ""}),
+        json.dumps({"userId": "u" * 129, "mysfitId": UUID}),
+        json.dumps({"userId": "guest", "mysfitId": UUID, "admin": True}),
+        json.dumps({"userId": "guest", "mysfitId": 'x", "Record": {"Data": "eA=="}}'}),
+        json.dumps({"userId": "<script>", "mysfitId": UUID}),
+        json.dumps({"userId": "two words", "mysfitId": UUID}),
+        json.dumps([{"userId": "guest", "mysfitId": UUID}]),
+        json.dumps("guest"),
+        "null",
+        "{userId: guest}",
+        "",
+        "userId=guest&mysfitId=1",
+    ],
+)
+def test_model_rejects_malformed_clicks(validator, body):
+    assert not accepted(validator, body)
+
+
+@pytest.fixture(scope="module")
+def mapping_template(methods) -> str:
+    text, variables = methods["PUT"]["Integration"]["RequestTemplates"]["application/json"][
+        "Fn::Sub"
+    ]
+    assert set(variables) == {"Stream"}
+    return text.replace("${Stream}", STREAM)
+
+
+@pytest.fixture(scope="module")
+def methods(of_type) -> dict[str, dict]:
+    return {
+        m["Properties"]["HttpMethod"]: m["Properties"]
+        for m in of_type("AWS::ApiGateway::Method").values()
+    }
+
+
+@pytest.fixture(scope="module")
+def put_record_validator():
+    model = botocore.session.get_session().get_service_model("firehose")
+    shape = model.operation_model("PutRecord").input_shape
+
+    def validate(wire: dict) -> None:
+        # The JSON protocol sends blobs as base64 text; the client-side shape wants bytes.
+        params = {**wire, "Record": {**wire["Record"]}}
+        params["Record"]["Data"] = base64.b64decode(wire["Record"]["Data"], validate=True)
+        report = ParamValidator().validate(params, shape)
+        assert not report.has_errors(), report.generate_report()
+
+    return validate
+
+
+@pytest.mark.parametrize(
+    "click",
+    [
+        {"userId": "guest", "mysfitId": UUID},
+        {"mysfitId": UUID, "userId": "jane.doe@example.com"},
+        # The model keeps these out, but the template itself must not break on them.
+        {"userId": 'quote " and \\ backslash', "mysfitId": "tab\tnew\nline"},
+        {"userId": "Zoë 猫 🦄", "mysfitId": "ünïcödé"},
+        {"userId": "it's", "mysfitId": "</script>"},
+    ],
+)
+def test_mapping_template_makes_a_valid_put_record_carrying_the_click(
+    mapping_template, put_record_validator, click
+):
+    body = json.dumps(click, ensure_ascii=False)
+    rendered = render_mapping_template(mapping_template, body)
+    request = json.loads(rendered)
+    put_record_validator(request)
+    assert request["DeliveryStreamName"] == STREAM
+    assert set(request) == {"DeliveryStreamName", "Record"}
+    assert json.loads(base64.b64decode(request["Record"]["Data"]).decode("utf-8")) == click
+
+
+def test_put_record_check_catches_a_broken_template(put_record_validator):
+    """The same check fails a request Firehose would reject: an unknown member."""
+    broken = (
+        '{"DeliveryStreamName": "x", '
+        '"Record": {"Data": "$util.base64Encode($input.body)", "PartitionKey": "k"}}'
+    )
+    request = json.loads(render_mapping_template(broken, '{"userId": "guest"}'))
+    with pytest.raises(AssertionError, match="PartitionKey"):
+        put_record_validator(request)
+
+
+# --- CORS -------------------------------------------------------------------------------------
+
+ORIGIN = {"Fn::Sub": ["'${Origin}'", {"Origin": {"Ref": "AllowedOrigin"}}]}
+
+
+def test_allowed_origin_is_a_parameter_defaulting_to_any(template):
+    assert template["Parameters"]["AllowedOrigin"]["Default"] == "*"
+
+
+def test_every_method_response_uses_the_allowed_origin(methods):
+    for verb, method in methods.items():
+        for response in method["Integration"]["IntegrationResponses"]:
+            origin = response["ResponseParameters"][
+                "method.response.header.Access-Control-Allow-Origin"
+            ]
+            assert origin == ORIGIN, verb
+
+
+@pytest.mark.parametrize("kind", ["DEFAULT_4XX", "DEFAULT_5XX"])
+def test_gateway_errors_carry_cors_headers(of_type, kind, one):
+    api_name, _ = one("AWS::ApiGateway::RestApi")
+    responses = [
+        r["Properties"]
+        for r in of_type("AWS::ApiGateway::GatewayResponse").values()
+        if r["Properties"]["ResponseType"] == kind
+    ]
+    assert len(responses) == 1
+    headers = responses[0]["ResponseParameters"]
+    assert responses[0]["RestApiId"] == {"Ref": api_name}
+    assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == ORIGIN
+    assert headers["gatewayresponse.header.Access-Control-Allow-Headers"] == "'Content-Type'"
+
+
+def test_cors_allows_only_what_the_page_uses(methods):
+    (preflight,) = methods["OPTIONS"]["Integration"]["IntegrationResponses"]
+    headers = preflight["ResponseParameters"]
+    allowed_methods = headers["method.response.header.Access-Control-Allow-Methods"].strip("'")
+    assert sorted(allowed_methods.split(",")) == ["OPTIONS", "PUT"]
+    allowed_headers = headers["method.response.header.Access-Control-Allow-Headers"].strip("'")
+    assert allowed_headers.split(",") == ["Content-Type"]
+
+
+def test_allowed_origin_parameter_rejects_paths_and_junk(template):
+    import re
+
+    pattern = template["Parameters"]["AllowedOrigin"]["AllowedPattern"]
+    for ok in ["*", "https://www.example.com", "http://localhost:8080"]:
+        assert re.fullmatch(pattern, ok), ok
+    for bad in ["https://example.com/path", "'*'", "example.com", "*.example.com", ""]:
+        assert not re.fullmatch(pattern, bad), bad
