@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_firehose_event import 
 
 from .lookup import DEADLINE, LookupStats, MysfitResolver
 from .profiles import MysfitProfile
-from .records import Click, InvalidRecord, decode_click, encode_line, enrich
+from .records import Click, InvalidRecord, decode_click, encode_enriched, mysfit_members
 
 OK = "Ok"
 PROCESSING_FAILED = "ProcessingFailed"
@@ -57,6 +57,11 @@ def process_batch(
     wanted = {outcome.mysfit_id for _, outcome in decoded if isinstance(outcome, Click)}
     summary.distinct_mysfits = len(wanted)
     profiles, summary.lookups = resolver.resolve(sorted(wanted), lookup_cutoff)
+    members = {
+        mysfit_id: mysfit_members(mysfit_id, profile)
+        for mysfit_id, profile in profiles.items()
+        if isinstance(profile, MysfitProfile)
+    }
 
     response = KinesisFirehoseDataTransformationResponse()
     for index, (record, outcome) in enumerate(decoded):
@@ -65,13 +70,13 @@ def process_batch(
         if summary.deadline_reached:
             reason = DEADLINE
         elif isinstance(outcome, Click):
-            profile = profiles[outcome.mysfit_id]
-            if isinstance(profile, MysfitProfile):
-                data = encode_line(enrich(outcome, profile))
+            rendered = members.get(outcome.mysfit_id)
+            if rendered is not None:
+                data = encode_enriched(outcome, rendered)
                 response.add_record(record.build_data_transformation_response(OK, data))
                 summary.ok += 1
                 continue
-            reason = profile
+            reason = profiles[outcome.mysfit_id]
         else:
             reason = outcome
         summary.failed[reason] += 1
