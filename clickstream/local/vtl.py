@@ -23,11 +23,15 @@ from urllib.parse import quote_plus, unquote_plus
 
 import airspeed
 
-__all__ = ["MappingTemplateError", "json_path", "render_mapping_template"]
+__all__ = ["BodyNotJsonError", "MappingTemplateError", "json_path", "render_mapping_template"]
 
 
 class MappingTemplateError(Exception):
     """The template does not parse, or evaluating it fails (API Gateway answers 500)."""
+
+
+class BodyNotJsonError(MappingTemplateError):
+    """The template read the body as JSON and it is not (API Gateway answers 400)."""
 
 
 class JavaMap(dict):
@@ -196,7 +200,7 @@ class _Input:
                 try:
                     self._parsed = json.loads(self.body)
                 except ValueError as error:
-                    raise MappingTemplateError(f"body is not JSON: {error}") from error
+                    raise BodyNotJsonError(f"body is not JSON: {error}") from error
         return self._parsed
 
     def json(self, path: str) -> str:
@@ -325,5 +329,5 @@ def render_mapping_template(
         while cause.__cause__ is not None and not isinstance(cause, MappingTemplateError):
             cause = cause.__cause__
         if isinstance(cause, MappingTemplateError):
-            raise MappingTemplateError(str(cause)) from error
+            raise type(cause)(str(cause)) from error
         raise MappingTemplateError(f"{type(cause).__name__}: {cause}") from error

@@ -1,0 +1,81 @@
+"""The local Lambda runtime's worker process: one "container" running one handler.
+
+Started by :mod:`clickstream.local.function` as ``python _worker.py CODE_DIR MODULE.FUNCTION``.
+It reads one invocation per line on stdin and writes one JSON answer per line on the stdout it was
+started with; what the handler prints goes to stderr, as a Lambda function's output goes to its
+log.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from typing import Any
+
+
+class LambdaContext:
+    """The attributes and method of the Python runtime's context object."""
+
+    def __init__(self, request: dict[str, Any]) -> None:
+        self.function_name = request["function_name"]
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = request["invoked_function_arn"]
+        self.memory_limit_in_mb = int(request["memory_limit_in_mb"])
+        self.aws_request_id = request["aws_request_id"]
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = request.get("log_stream_name", "local")
+        self.identity = None
+        self.client_context = None
+        self._deadline = time.monotonic() + request["timeout_ms"] / 1000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def _error(error: BaseException, error_type: str | None = None) -> dict[str, Any]:
+    return {
+        "errorType": error_type or type(error).__name__,
+        "errorMessage": str(error),
+        "stackTrace": traceback.format_exception(error),
+    }
+
+
+def main() -> int:
+    code_dir, handler_name = sys.argv[1], sys.argv[2]
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    # Started as a script: replace its own folder with the function's code, as LAMBDA_TASK_ROOT.
+    sys.path[0] = code_dir
+    module_name, _, function_name = handler_name.rpartition(".")
+    handler = None
+    init_error: dict[str, Any] | None = None
+    try:
+        handler = getattr(importlib.import_module(module_name), function_name)
+    except Exception as error:
+        init_error = _error(error, "Runtime.ImportModuleError")
+    for line in sys.stdin:
+        request = json.loads(line)
+        if init_error is not None:
+            text = json.dumps({"error": init_error})
+        else:
+            try:
+                result = handler(request["event"], LambdaContext(request))
+            except Exception as error:
+                text = json.dumps({"error": _error(error)})
+            else:
+                try:
+                    text = json.dumps({"result": result})
+                except (TypeError, ValueError) as error:
+                    text = json.dumps({"error": _error(error, "Runtime.MarshalError")})
+        answers.write(text + "\n")
+        answers.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

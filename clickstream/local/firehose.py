@@ -1,0 +1,375 @@
+"""A Firehose delivery stream with a Lambda processor and an S3 destination, on the local disk.
+
+Records are buffered by the processor's buffering hints (``BufferSizeInMBs``,
+``BufferIntervalInSeconds``; the interval can be scaled down for demos), handed to the processor in
+a Firehose-shaped event, checked against the data-transformation contract, and written as one
+object per batch into a folder laid out as the bucket would be. Failed records go under the error
+prefix in Firehose's failure-record format. The S3 destination's own buffering hints are not
+modelled: each processor batch is one object.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from .function import FunctionError
+from .prefix import error_key, output_key
+
+__all__ = ["BatchResult", "LocalDeliveryStream", "Processor"]
+
+log = logging.getLogger("clickstream.local.stream")
+
+MAX_RECORD_BYTES = 1000 * 1024  # one record, before base64 (PutRecord)
+MAX_INVOCATION_BYTES = 6 * 1024 * 1024  # Lambda's synchronous payload limit
+PROCESSING_FAILED = "processing-failed"
+RESULTS = ("Ok", "Dropped", "ProcessingFailed")
+
+
+class Processor(Protocol):
+    arn: str
+
+    def invoke(self, event: dict[str, Any]) -> Any: ...
+
+
+@dataclass
+class _Record:
+    record_id: str
+    arrival_ms: int
+    data: bytes
+
+
+@dataclass
+class BatchResult:
+    """What one processor batch became: object keys (relative to the bucket folder) and counts."""
+
+    records: int
+    delivered: int = 0
+    dropped: int = 0
+    failed: int = 0
+    attempts: int = 1
+    error_code: str | None = None
+    keys: list[str] = field(default_factory=list)
+    error_keys: list[str] = field(default_factory=list)
+
+
+class _ContractError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class LocalDeliveryStream:
+    """A DirectPut delivery stream named ``name`` writing under ``bucket_dir``.
+
+    ``put_record(data)`` buffers one record and returns its ``RecordId``; ``flush()`` delivers
+    everything buffered now; ``start()`` runs the interval timer; ``stop()`` flushes and stops it.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        arn: str,
+        region: str,
+        bucket_dir: Path,
+        prefix: str,
+        error_prefix: str,
+        processor: Processor | None,
+        buffer_size_bytes: int,
+        buffer_interval_seconds: float,
+        number_of_retries: int = 3,
+        compression: str = "UNCOMPRESSED",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.name = name
+        self.arn = arn
+        self.region = region
+        self.bucket_dir = Path(bucket_dir)
+        self.prefix = prefix
+        self.error_prefix = error_prefix
+        self.processor = processor
+        self.buffer_size_bytes = buffer_size_bytes
+        self.buffer_interval_seconds = buffer_interval_seconds
+        self.number_of_retries = number_of_retries
+        self.compression = compression
+        self._clock = clock
+        self._buffer: list[_Record] = []
+        self._buffered_bytes = 0
+        self._oldest_monotonic: float | None = None
+        self._condition = threading.Condition()
+        self._deliver_lock = threading.Lock()
+        self._timer: threading.Thread | None = None
+        self._stopping = False
+        self.batches: list[BatchResult] = []
+
+    # -- ingest -----------------------------------------------------------------------------------
+
+    def put_record(self, data: bytes) -> str:
+        if len(data) > MAX_RECORD_BYTES:
+            raise ValueError(f"record of {len(data)} bytes exceeds {MAX_RECORD_BYTES}")
+        record = _Record(
+            record_id=_record_id(),
+            arrival_ms=int(self._clock() * 1000),
+            data=bytes(data),
+        )
+        with self._condition:
+            self._buffer.append(record)
+            self._buffered_bytes += len(record.data)
+            if self._oldest_monotonic is None:
+                self._oldest_monotonic = time.monotonic()
+            full = self._buffered_bytes >= self.buffer_size_bytes
+            self._condition.notify_all()
+        if full:
+            self._deliver_due()
+        return record.record_id
+
+    def buffered(self) -> int:
+        with self._condition:
+            return len(self._buffer)
+
+    # -- timer ------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._timer is not None:
+            return
+        self._stopping = False
+        self._timer = threading.Thread(
+            target=self._run_timer, name=f"{self.name}-timer", daemon=True
+        )
+        self._timer.start()
+
+    def stop(self, *, flush: bool = True) -> None:
+        """Stop the timer and deliver whatever is still buffered (nothing is lost)."""
+        with self._condition:
+            self._stopping = True
+            self._condition.notify_all()
+        if self._timer is not None:
+            self._timer.join()
+            self._timer = None
+        if flush:
+            self.flush()
+
+    def _run_timer(self) -> None:
+        while True:
+            with self._condition:
+                while not self._stopping:
+                    if self._oldest_monotonic is None:
+                        self._condition.wait()
+                        continue
+                    due = self._oldest_monotonic + self.buffer_interval_seconds
+                    remaining = due - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._condition.wait(remaining)
+                if self._stopping:
+                    return
+            try:
+                self._deliver_due()
+            except Exception:
+                log.exception("stream %s: delivery failed", self.name)
+
+    # -- delivery ---------------------------------------------------------------------------------
+
+    def _take(self, everything: bool) -> list[_Record]:
+        with self._condition:
+            if not self._buffer:
+                return []
+            age_due = (
+                self._oldest_monotonic is not None
+                and time.monotonic() - self._oldest_monotonic >= self.buffer_interval_seconds
+            )
+            if not (everything or age_due or self._buffered_bytes >= self.buffer_size_bytes):
+                return []
+            batch, size = [], 0
+            for record in self._buffer:
+                encoded = len(record.data) * 4 // 3 + 200
+                if batch and (
+                    size + len(record.data) > self.buffer_size_bytes
+                    or (size * 4 // 3 + encoded > MAX_INVOCATION_BYTES)
+                ):
+                    break
+                batch.append(record)
+                size += len(record.data)
+            del self._buffer[: len(batch)]
+            self._buffered_bytes -= size
+            self._oldest_monotonic = time.monotonic() if self._buffer else None
+            return batch
+
+    def _deliver_due(self) -> None:
+        with self._deliver_lock:
+            while batch := self._take(everything=False):
+                self._deliver(batch)
+
+    def flush(self) -> list[BatchResult]:
+        """Deliver everything buffered now, synchronously; the batches delivered."""
+        results = []
+        with self._deliver_lock:
+            while batch := self._take(everything=True):
+                results.append(self._deliver(batch))
+        return results
+
+    def _deliver(self, batch: list[_Record]) -> BatchResult:
+        result = BatchResult(records=len(batch))
+        if self.processor is None:
+            outputs: dict[str, tuple[str, bytes]] = {r.record_id: ("Ok", r.data) for r in batch}
+            failures: list[tuple[_Record, str, str, int]] = []
+        else:
+            outputs, failures, result.attempts, result.error_code = self._process(batch)
+        moment = datetime.fromtimestamp(min(r.arrival_ms for r in batch) / 1000, tz=UTC)
+        delivered = [
+            outputs[r.record_id][1] for r in batch if outputs.get(r.record_id, ("",))[0] == "Ok"
+        ]
+        result.delivered = len(delivered)
+        result.dropped = sum(1 for r in batch if outputs.get(r.record_id, ("",))[0] == "Dropped")
+        result.failed = len(failures)
+        if delivered:
+            result.keys.append(self._write(output_key(self.prefix, self.name, moment), delivered))
+        if failures:
+            ended = int(self._clock() * 1000)
+            lines = [
+                json.dumps(
+                    {
+                        "attemptsMade": attempts,
+                        "arrivalTimestamp": record.arrival_ms,
+                        "errorCode": code,
+                        "errorMessage": message,
+                        "attemptEndingTimestamp": ended,
+                        "rawData": base64.b64encode(record.data).decode("ascii"),
+                        "lambdaArn": self.processor.arn if self.processor else "",
+                    },
+                    separators=(",", ":"),
+                ).encode()
+                + b"\n"
+                for record, code, message, attempts in failures
+            ]
+            key = error_key(self.error_prefix, self.name, moment, PROCESSING_FAILED)
+            result.error_keys.append(self._write(key, lines))
+        self.batches.append(result)
+        log.info(
+            "stream %s: batch of %d: %d delivered, %d dropped, %d failed%s -> %s",
+            self.name,
+            result.records,
+            result.delivered,
+            result.dropped,
+            result.failed,
+            f" ({result.error_code})" if result.error_code else "",
+            ", ".join(result.keys + result.error_keys) or "nothing written",
+        )
+        return result
+
+    def _process(self, batch: list[_Record]) -> tuple[dict, list, int, str | None]:
+        assert self.processor is not None
+        event = {
+            "invocationId": str(uuid.uuid4()),
+            "deliveryStreamArn": self.arn,
+            "region": self.region,
+            "records": [
+                {
+                    "recordId": r.record_id,
+                    "approximateArrivalTimestamp": r.arrival_ms,
+                    "data": base64.b64encode(r.data).decode("ascii"),
+                }
+                for r in batch
+            ],
+        }
+        attempts, code, message = 0, "", ""
+        for _ in range(self.number_of_retries + 1):
+            attempts += 1
+            try:
+                response = self.processor.invoke(event)
+                outputs = _check_response(response, [r.record_id for r in batch])
+            except FunctionError as error:
+                code, message = (
+                    "Lambda.FunctionError",
+                    (
+                        "The Lambda function was successfully invoked but it returned an error "
+                        f"result. {error}"
+                    ),
+                )
+                if error.error_type == "Sandbox.Timedout":
+                    code = "Lambda.FunctionTimeout"
+                continue
+            except _ContractError as error:
+                code, message = error.code, str(error)
+                continue
+            failures = [
+                (r, "Lambda.ProcessingFailedStatus", "ProcessingFailed status set for record", 1)
+                for r in batch
+                if outputs[r.record_id][0] == "ProcessingFailed"
+            ]
+            return outputs, failures, attempts, None
+        log.warning(
+            "stream %s: processor failed %d times: %s %s", self.name, attempts, code, message
+        )
+        return {}, [(r, code, message, attempts) for r in batch], attempts, code
+
+    def _write(self, key: str, chunks: list[bytes]) -> str:
+        body = b"".join(chunks)
+        if self.compression == "GZIP":
+            key += ".gz"
+            body = gzip.compress(body, mtime=0)
+        path = self.bucket_dir.joinpath(*key.split("/"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.part")
+        temporary.write_bytes(body)
+        temporary.replace(path)
+        return key
+
+
+def _check_response(response: Any, record_ids: list[str]) -> dict[str, tuple[str, bytes]]:
+    """The processor's outcome per record id, or _ContractError as Firehose would reject it."""
+    if not isinstance(response, dict) or not isinstance(response.get("records"), list):
+        raise _ContractError(
+            "Lambda.JsonProcessingException", "The response has no list of records."
+        )
+    expected = set(record_ids)
+    outputs: dict[str, tuple[str, bytes]] = {}
+    for item in response["records"]:
+        if not isinstance(item, dict) or not isinstance(item.get("recordId"), str):
+            raise _ContractError("Lambda.JsonProcessingException", "A record has no recordId.")
+        record_id = item["recordId"]
+        if record_id not in expected:
+            raise _ContractError(
+                "Lambda.InvalidRecordId", f"Record ID {record_id} was not in the invocation."
+            )
+        if record_id in outputs:
+            raise _ContractError(
+                "Lambda.DuplicatedRecordId", f"Record ID {record_id} was returned more than once."
+            )
+        result = item.get("result")
+        if result not in RESULTS:
+            raise _ContractError(
+                "Lambda.InvalidStatus", f"Record {record_id} has invalid result {result!r}."
+            )
+        data = b""
+        if result == "Ok":
+            try:
+                data = base64.b64decode(item.get("data"), validate=True)
+            except (binascii.Error, TypeError, ValueError):
+                raise _ContractError(
+                    "Lambda.JsonProcessingException", f"Record {record_id} data is not base64."
+                ) from None
+        outputs[record_id] = (result, data)
+    missing = expected - set(outputs)
+    if missing:
+        raise _ContractError(
+            "Lambda.MissingRecordId", f"{len(missing)} record ID(s) missing from the response."
+        )
+    return outputs
+
+
+def _record_id() -> str:
+    # Firehose record ids are long opaque strings; a random 56-digit decimal looks the part.
+    return str(uuid.uuid4().int)[:56].ljust(56, "0")

@@ -1,0 +1,366 @@
+"""The whole click stream on this machine: page, clicks API, delivery stream, processor, bucket."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .apigateway import ApiRequest, LocalRestApi, load_rest_api
+from .cfn import DEFAULT_PSEUDO, LocalRunnerError, ResolvedTemplate, TemplateError, load_template
+from .firehose import LocalDeliveryStream
+from .function import LocalFunction
+from .mysfits import MysfitsCatalog, MysfitsHandler
+from .servers import LocalServer, RequestHandler, json_response
+from .services import AwsServices
+from .web import Site, WebHandler
+
+__all__ = ["LocalPipeline"]
+
+log = logging.getLogger("clickstream.local")
+
+# Firehose's defaults for a Lambda processor (API_ProcessorParameter).
+DEFAULT_PROCESSOR_BUFFER_MB = 1.0
+DEFAULT_PROCESSOR_INTERVAL_SECONDS = 60.0
+DEFAULT_RETRIES = 3
+# Lambda's defaults when the template leaves them out.
+DEFAULT_TIMEOUT_SECONDS = 3
+DEFAULT_MEMORY_MB = 128
+MYSFITS_API_PARAMETER = "MysfitsApiUrl"
+MYSFITS_API_VARIABLE = "MYSFITS_API_URL"
+
+
+class ApiHandler(RequestHandler):
+    """Serves the ``LocalRestApi`` its server was started with."""
+
+    label = "api"
+
+    def respond(self, method, path, query, body):  # type: ignore[override]
+        api: LocalRestApi = self.server.app
+        response = api.handle(
+            ApiRequest(
+                method=method,
+                path=path,
+                query=query,
+                headers=dict(self.headers.items()),
+                body=body.decode("utf-8", errors="replace"),
+                source_ip=self.client_address[0],
+            )
+        )
+        self.note = f"[{response.gateway_response}]" if response.gateway_response else ""
+        return response.status, response.headers, response.body.encode("utf-8")
+
+
+class _AwsStubHandler(RequestHandler):
+    """Where the processor's AWS SDK calls go locally: no AWS service answers them."""
+
+    label = "aws"
+
+    def respond(self, method, path, query, body):  # type: ignore[override]
+        target = self.headers.get("X-Amz-Target", path)
+        self.note = f"{target} (no AWS services run locally)"
+        return json_response(
+            400,
+            {
+                "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+                "message": "Requested resource not found (no AWS services run locally)",
+            },
+            {"Content-Type": "application/x-amz-json-1.0"},
+        )
+
+
+def _parameter_values(document: dict[str, Any]) -> dict[str, str]:
+    """Local stand-ins for parameters without a default (a table ARN gets a table ARN's shape)."""
+    values = {}
+    pseudo = DEFAULT_PSEUDO
+    for name, spec in (document.get("Parameters") or {}).items():
+        if "Default" in spec:
+            continue
+        if "dynamodb" in str(spec.get("AllowedPattern", "")) or name.endswith("TableArn"):
+            values[name] = (
+                f"arn:{pseudo['AWS::Partition']}:dynamodb:{pseudo['AWS::Region']}:"
+                f"{pseudo['AWS::AccountId']}:table/MysfitsTable"
+            )
+        elif spec.get("Type") == "Number":
+            values[name] = str(spec.get("MinValue", 1))
+        else:
+            values[name] = f"local-{name.lower()}"
+    return values
+
+
+class LocalPipeline:
+    """The stack in ``template``, served on ``host``; delivered objects land in ``bucket_dir``.
+
+    ``mysfits_api_url``: a real Mysfits API to use instead of the local one. ``web_dir``: the site
+    (``None``: no site). ``interval_scale`` multiplies the processor's buffer interval (0.01 turns
+    60 s into 0.6 s). Ports 0 pick free ones. ``code_dir`` is where the function's ``Handler`` is
+    found (default: ``lambda/`` next to the template's folder). ``parameters`` override template
+    parameters.
+
+    After ``start()``: ``api_url`` (the ``StreamingApiEndpoint`` equivalent), ``mysfits_api_url``,
+    ``web_url``, ``stream_name``, ``bucket_dir``. ``flush()`` delivers what is buffered;
+    ``stop()`` flushes and stops everything. Read helpers: ``delivered_objects()``,
+    ``delivered_records()``, ``failed_objects()``, ``failed_records()``.
+    """
+
+    def __init__(
+        self,
+        template: Path = Path("templates/clickstream.json"),
+        bucket_dir: Path = Path("local-bucket"),
+        *,
+        mysfits_api_url: str | None = None,
+        web_dir: Path | None = Path("web"),
+        interval_scale: float = 1.0,
+        host: str = "127.0.0.1",
+        api_port: int = 0,
+        mysfits_port: int = 0,
+        web_port: int = 0,
+        code_dir: Path | None = None,
+        parameters: dict[str, str] | None = None,
+    ) -> None:
+        if interval_scale <= 0:
+            raise ValueError("interval_scale must be positive")
+        self.template_path = Path(template)
+        self.bucket_dir = Path(bucket_dir)
+        self.web_dir = None if web_dir is None else Path(web_dir)
+        self.interval_scale = interval_scale
+        self.host = host
+        self.code_dir = Path(code_dir) if code_dir else self.template_path.parent.parent / "lambda"
+        self._ports = {"api": api_port, "mysfits": mysfits_port, "web": web_port}
+        self._external_mysfits = mysfits_api_url.rstrip("/") if mysfits_api_url else None
+        self._parameters = dict(parameters or {})
+        self._servers: list[LocalServer] = []
+        self._function: LocalFunction | None = None
+        self._temporary: tempfile.TemporaryDirectory[str] | None = None
+        self.stream: LocalDeliveryStream | None = None
+        self.api: LocalRestApi | None = None
+        self.template: ResolvedTemplate | None = None
+        self.api_url = self.mysfits_api_url = self.web_url = ""
+        self.started = False
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def __enter__(self) -> LocalPipeline:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start(self) -> LocalPipeline:
+        """Start every endpoint; raises LocalRunnerError (one line) if it cannot."""
+        if self.started:
+            return self
+        try:
+            self._start()
+        except BaseException:
+            self._shutdown(flush=False)
+            raise
+        self.started = True
+        return self
+
+    def _bind(self, handler: type[RequestHandler], port: int, what: str) -> LocalServer:
+        server = LocalServer(handler, self.host, port, what)
+        self._servers.append(server)
+        return server
+
+    def _start(self) -> None:
+        document = load_template(self.template_path)
+        if self.web_dir is not None and not (self.web_dir / "index.html").is_file():
+            raise LocalRunnerError(f"no site at {self.web_dir / 'index.html'}")
+        # Every public port is bound before anything runs, so a taken one is reported first.
+        api_server = self._bind(ApiHandler, self._ports["api"], "clicks API")
+        mysfits_server = None
+        if self._external_mysfits is None:
+            mysfits_server = self._bind(MysfitsHandler, self._ports["mysfits"], "Mysfits API")
+            self.mysfits_api_url = mysfits_server.url
+        else:
+            self.mysfits_api_url = self._external_mysfits
+        web_server = None
+        if self.web_dir is not None:
+            web_server = self._bind(WebHandler, self._ports["web"], "site")
+        aws_server = self._bind(_AwsStubHandler, 0, "local AWS endpoint")
+
+        parameters = _parameter_values(document)
+        if MYSFITS_API_PARAMETER in (document.get("Parameters") or {}):
+            parameters[MYSFITS_API_PARAMETER] = self.mysfits_api_url
+        parameters.update(self._parameters)
+        template = ResolvedTemplate(document, parameters=parameters)
+        self.template = template
+
+        services = AwsServices(account_id=template.pseudo["AWS::AccountId"])
+        self.stream = self._delivery_stream(template, aws_server.url)
+        services.add_stream(self.stream)
+        self.api = load_rest_api(template, services)
+        self.api_url = f"{api_server.url}/{self.api.stage}"
+
+        aws_server.start(None)
+        if mysfits_server is not None:
+            mysfits_server.start(MysfitsCatalog(mysfits_server.url))
+        self.stream.start()
+        api_server.start(self.api)
+        if web_server is not None:
+            web_server.start(Site(self.web_dir, self.mysfits_api_url, self.api_url))
+            self.web_url = f"{web_server.url}/"
+
+    def _delivery_stream(self, template: ResolvedTemplate, aws_url: str) -> LocalDeliveryStream:
+        streams = list(template.of_type("AWS::KinesisFirehose::DeliveryStream"))
+        if len(streams) != 1:
+            raise TemplateError(
+                f"template has {len(streams)} AWS::KinesisFirehose::DeliveryStream, expected 1"
+            )
+        logical_id, properties = streams[0]
+        destination = properties.get("ExtendedS3DestinationConfiguration")
+        if not isinstance(destination, dict):
+            raise TemplateError("the delivery stream has no ExtendedS3DestinationConfiguration")
+        compression = destination.get("CompressionFormat", "UNCOMPRESSED")
+        if compression not in ("UNCOMPRESSED", "GZIP"):
+            raise TemplateError(f"CompressionFormat {compression} is not supported locally")
+        hints = destination.get("BufferingHints") or {}
+        size_mb = float(hints.get("SizeInMBs", 5))
+        interval = float(hints.get("IntervalInSeconds", 300))
+        retries = DEFAULT_RETRIES
+        function = None
+        processing = destination.get("ProcessingConfiguration") or {}
+        if processing.get("Enabled"):
+            lambdas = [p for p in processing.get("Processors") or [] if p.get("Type") == "Lambda"]
+            if len(lambdas) != 1:
+                raise TemplateError("the delivery stream's processing has no Lambda processor")
+            params = {p["ParameterName"]: p["ParameterValue"] for p in lambdas[0]["Parameters"]}
+            size_mb = float(params.get("BufferSizeInMBs", DEFAULT_PROCESSOR_BUFFER_MB))
+            interval = float(
+                params.get("BufferIntervalInSeconds", DEFAULT_PROCESSOR_INTERVAL_SECONDS)
+            )
+            retries = int(params.get("NumberOfRetries", DEFAULT_RETRIES))
+            function = self._function_for(template, str(params.get("LambdaArn", "")), aws_url)
+        name = template.physical_name(logical_id)
+        return LocalDeliveryStream(
+            name=name,
+            arn=template.arn(logical_id),
+            region=template.pseudo["AWS::Region"],
+            bucket_dir=self.bucket_dir,
+            prefix=str(destination.get("Prefix", "")),
+            error_prefix=str(destination.get("ErrorOutputPrefix", "")),
+            processor=function,
+            buffer_size_bytes=int(size_mb * 1024 * 1024),
+            buffer_interval_seconds=interval * self.interval_scale,
+            number_of_retries=retries,
+            compression=compression,
+        )
+
+    def _function_for(self, template: ResolvedTemplate, arn: str, aws_url: str) -> LocalFunction:
+        unqualified = arn.split(":$LATEST")[0]
+        matches = [
+            (logical_id, properties)
+            for logical_id, properties in template.of_type("AWS::Lambda::Function")
+            if template.arn(logical_id) in (arn, unqualified)
+        ]
+        if not matches:
+            raise TemplateError(f"the processor {arn} is not an AWS::Lambda::Function here")
+        logical_id, properties = matches[0]
+        handler = str(properties.get("Handler", ""))
+        if "." not in handler:
+            raise TemplateError(f"function {logical_id} has no Handler module.function")
+        code_dir = self.code_dir
+        inline = (properties.get("Code") or {}).get("ZipFile")
+        if inline is not None:
+            self._temporary = tempfile.TemporaryDirectory(prefix="clickstream-local-")
+            code_dir = Path(self._temporary.name)
+            module = handler.rpartition(".")[0]
+            (code_dir / f"{module}.py").write_text(str(inline), encoding="utf-8")
+        environment = {
+            k: str(v)
+            for k, v in ((properties.get("Environment") or {}).get("Variables") or {}).items()
+        }
+        if MYSFITS_API_VARIABLE in environment:
+            environment[MYSFITS_API_VARIABLE] = self.mysfits_api_url
+        region = template.pseudo["AWS::Region"]
+        function = LocalFunction(
+            name=template.physical_name(logical_id),
+            arn=template.arn(logical_id),
+            handler=handler,
+            code_dir=code_dir.resolve(),
+            timeout_seconds=float(properties.get("Timeout", DEFAULT_TIMEOUT_SECONDS)),
+            memory_mb=int(properties.get("MemorySize", DEFAULT_MEMORY_MB)),
+            environment=environment,
+            aws_environment={
+                "AWS_REGION": region,
+                "AWS_DEFAULT_REGION": region,
+                # Dummy credentials and a local endpoint: the SDK never reaches a real account.
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_SESSION_TOKEN": "local",
+                "AWS_ENDPOINT_URL": aws_url,
+                "AWS_EC2_METADATA_DISABLED": "true",
+            },
+        )
+        if not function.handler_file().is_file():
+            raise TemplateError(
+                f"the processor's code {function.handler_file()} is missing "
+                f"(Handler {handler}, looked in {code_dir})"
+            )
+        self._function = function
+        return function
+
+    def flush(self) -> None:
+        """Deliver everything buffered now, synchronously."""
+        if self.stream is not None:
+            self.stream.flush()
+
+    def stop(self) -> None:
+        """Stop taking requests, deliver everything buffered, stop the processor."""
+        self._shutdown(flush=True)
+        self.started = False
+
+    def _shutdown(self, *, flush: bool) -> None:
+        servers, self._servers = self._servers, []
+        for server in reversed(servers):
+            server.stop()
+        if self.stream is not None:
+            self.stream.stop(flush=flush)
+        if self._function is not None:
+            self._function.close()
+        if self._temporary is not None:
+            self._temporary.cleanup()
+            self._temporary = None
+
+    # -- reading the local bucket -----------------------------------------------------------------
+
+    def _keys(self, *, failed: bool) -> list[str]:
+        if self.stream is None:
+            return []
+        return [
+            key
+            for batch in self.stream.batches
+            for key in (batch.error_keys if failed else batch.keys)
+        ]
+
+    def delivered_objects(self) -> list[Path]:
+        """Files of the delivered (processed) objects this run wrote, in delivery order."""
+        return [self.bucket_dir / key for key in self._keys(failed=False)]
+
+    def failed_objects(self) -> list[Path]:
+        """Files under the error prefix this run wrote, in delivery order."""
+        return [self.bucket_dir / key for key in self._keys(failed=True)]
+
+    def delivered_records(self) -> list[dict[str, Any]]:
+        """Every line of every delivered object, parsed as JSON (the enriched clicks)."""
+        return [json.loads(line) for path in self.delivered_objects() for line in _lines(path)]
+
+    def failed_records(self) -> list[dict[str, Any]]:
+        """Every failure record under the error prefix; ``rawData`` decoded into ``raw``."""
+        records = [json.loads(line) for path in self.failed_objects() for line in _lines(path)]
+        for record in records:
+            record["raw"] = base64.b64decode(record["rawData"])
+        return records
+
+
+def _lines(path: Path) -> list[str]:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    return [line for line in data.decode("utf-8").splitlines() if line.strip()]

@@ -1,0 +1,67 @@
+"""The site from ``web/``, with ``/config.js`` pointing at the local endpoints."""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from clickstream.webconfig import render_config_js
+
+from .servers import RequestHandler, json_response
+
+__all__ = ["Site", "WebHandler", "content_type"]
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".map": "application/json",
+}
+
+
+def content_type(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return _TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Site:
+    """Static files under ``root``; ``/config.js`` is rendered for the two endpoints instead."""
+
+    root: Path
+    mysfits_api_endpoint: str
+    streaming_api_endpoint: str
+
+    def config_js(self) -> str:
+        return render_config_js(self.mysfits_api_endpoint, self.streaming_api_endpoint)
+
+
+class WebHandler(RequestHandler):
+    """Serves the ``Site`` its server was started with."""
+
+    label = "web"
+
+    def respond(self, method, path, query, body):  # type: ignore[override]
+        site: Site = self.server.app
+        if method not in ("GET", "HEAD"):
+            return json_response(405, {"message": "Method Not Allowed"}, {"Allow": "GET, HEAD"})
+        headers = {"Cache-Control": "no-store"}
+        if path == "/config.js":
+            return 200, {"Content-Type": _TYPES[".js"], **headers}, site.config_js().encode()
+        root = site.root.resolve()
+        target = (root / (unquote(path).lstrip("/") or "index.html")).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_relative_to(root) or not target.is_file():
+            return 404, {"Content-Type": "text/plain; charset=utf-8"}, b"Not Found\n"
+        return 200, {"Content-Type": content_type(target), **headers}, target.read_bytes()
