@@ -91,6 +91,7 @@ class LocalDeliveryStream:
         buffer_interval_seconds: float,
         number_of_retries: int = 3,
         compression: str = "UNCOMPRESSED",
+        encrypted: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.name = name
@@ -104,6 +105,7 @@ class LocalDeliveryStream:
         self.buffer_interval_seconds = buffer_interval_seconds
         self.number_of_retries = number_of_retries
         self.compression = compression
+        self.encrypted = encrypted
         self._clock = clock
         self._buffer: list[_Record] = []
         self._buffered_bytes = 0

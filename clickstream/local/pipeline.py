@@ -250,6 +250,7 @@ class LocalPipeline:
             buffer_interval_seconds=interval * self.interval_scale,
             number_of_retries=retries,
             compression=compression,
+            encrypted="DeliveryStreamEncryptionConfigurationInput" in properties,
         )
 
     def _function_for(self, template: ResolvedTemplate, arn: str, aws_url: str) -> LocalFunction:
@@ -317,11 +318,17 @@ class LocalPipeline:
         self.started = False
 
     def _shutdown(self, *, flush: bool) -> None:
+        # The clicks API stops first (no new clicks), then the stream delivers what it holds
+        # while the Mysfits API is still up for the processor, then everything else stops.
         servers, self._servers = self._servers, []
-        for server in reversed(servers):
-            server.stop()
+        for server in servers:
+            if server.handler is ApiHandler:
+                server.stop()
         if self.stream is not None:
             self.stream.stop(flush=flush)
+        for server in servers:
+            if server.handler is not ApiHandler:
+                server.stop()
         if self._function is not None:
             self._function.close()
         if self._temporary is not None:

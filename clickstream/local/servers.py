@@ -36,6 +36,9 @@ class RequestHandler(BaseHTTPRequestHandler):
     ) -> tuple[int, dict[str, str], bytes]:
         raise NotImplementedError
 
+    def version_string(self) -> str:
+        return self.server_version
+
     def _handle(self) -> None:
         started = time.monotonic()
         parts = urlsplit(self.path)
@@ -100,6 +103,7 @@ class LocalServer:
             raise LocalRunnerError(
                 f"cannot listen on {host}:{port} for the {what}: {error}"
             ) from None
+        self.handler = handler
         self.host, self.port = self._server.server_address[:2]
         self._thread: threading.Thread | None = None
 
@@ -116,6 +120,7 @@ class LocalServer:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop serving and close the socket (idempotent)."""
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join()

@@ -103,4 +103,6 @@ class AwsServices:
                 "not found.",
             )
         record_id = stream.put_record(data)
-        return ServiceResponse(200, json.dumps({"RecordId": record_id, "Encrypted": False}))
+        return ServiceResponse(
+            200, json.dumps({"RecordId": record_id, "Encrypted": stream.encrypted})
+        )

@@ -1,0 +1,154 @@
+"""``python -m clickstream.local``: serve the click-streaming stack on this machine."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from .cfn import LocalRunnerError, TemplateError
+from .pipeline import LocalPipeline
+
+PROG = "python -m clickstream.local"
+REPOSITORY = Path(__file__).resolve().parents[2]
+GENERATED_DIR = REPOSITORY / "templates"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = _Parser(
+        prog=PROG,
+        description=(
+            "Serve the click-streaming stack from its template on 127.0.0.1: the site, the "
+            "clicks API, the delivery stream with its processor, and a Mysfits API."
+        ),
+    )
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=GENERATED_DIR / "clickstream.json",
+        help="CloudFormation template to serve (default: templates/clickstream.json)",
+    )
+    parser.add_argument(
+        "--bucket-dir",
+        type=Path,
+        default=Path("local-bucket"),
+        help="folder standing in for the clicks bucket (default: ./local-bucket)",
+    )
+    parser.add_argument("--mysfits-api", metavar="URL", help="use this Mysfits API instead")
+    parser.add_argument(
+        "--interval-scale",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="multiply the processor's buffer interval (0.1: 60 s becomes 6 s)",
+    )
+    parser.add_argument("--web-port", type=int, default=8000, metavar="N", help="default 8000")
+    parser.add_argument("--api-port", type=int, default=8001, metavar="N", help="default 8001")
+    parser.add_argument("--mysfits-port", type=int, default=8002, metavar="N", help="default 8002")
+    parser.add_argument(
+        "--web-dir", type=Path, default=REPOSITORY / "web", help="the site (default: web/)"
+    )
+    parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a template parameter (repeatable), e.g. AllowedOrigin=http://127.0.0.1:8000",
+    )
+    parser.add_argument("--verbose", action="store_true", help="also show the processor's logs")
+    args = parser.parse_args(argv)
+    if args.interval_scale <= 0:
+        parser.error("--interval-scale must be positive")
+    for item in args.parameter:
+        if "=" not in item:
+            parser.error(f"--parameter {item!r} is not NAME=VALUE")
+    return args
+
+
+def check_current(template: Path) -> None:
+    """Refuse a generated template that differs from what ``clickstream`` generates now."""
+    if template.resolve().parent != GENERATED_DIR or not template.is_file():
+        return
+    try:
+        from clickstream.template import render
+    except ImportError:
+        return
+    expected = render().get(template.name)
+    if expected is not None and template.read_text(encoding="utf-8") != expected:
+        raise TemplateError(
+            f"template {template} is stale (the code generates something else); "
+            "regenerate it with: python generate.py"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr
+    )
+    logging.getLogger("clickstream.local.lambda").setLevel(
+        logging.DEBUG if args.verbose else logging.WARNING
+    )
+    pipeline = LocalPipeline(
+        args.template,
+        args.bucket_dir,
+        mysfits_api_url=args.mysfits_api,
+        web_dir=args.web_dir,
+        interval_scale=args.interval_scale,
+        api_port=args.api_port,
+        mysfits_port=args.mysfits_port,
+        web_port=args.web_port,
+        parameters=dict(item.split("=", 1) for item in args.parameter),
+    )
+    try:
+        check_current(args.template)
+        pipeline.start()
+    except LocalRunnerError as error:
+        print(f"{PROG}: error: {' '.join(str(error).split())}", file=sys.stderr)
+        return 2
+
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    stream = pipeline.stream
+    assert stream is not None
+    bucket = args.bucket_dir
+    print(
+        f"Mysfits click stream, served from {args.template}\n"
+        f"  site             {pipeline.web_url}\n"
+        f"  clicks API       {pipeline.api_url}   (PUT {pipeline.api_url}/clicks)\n"
+        f"  Mysfits API      {pipeline.mysfits_api_url}\n"
+        f"  delivery stream  {stream.name}: a batch every "
+        f"{stream.buffer_interval_seconds:g} s or {stream.buffer_size_bytes / 2**20:g} MB\n"
+        f"  clicks land in   {bucket / stream.prefix.split('!{')[0]}…   "
+        f"failures in {bucket / stream.error_prefix.split('!{')[0]}…\n"
+        "Ctrl-C to stop (buffered clicks are delivered first).",
+        flush=True,
+    )
+    try:
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        print("stopping: delivering buffered clicks…", file=sys.stderr, flush=True)
+        pipeline.stop()
+        delivered = sum(batch.delivered for batch in stream.batches)
+        failed = sum(batch.failed for batch in stream.batches)
+        print(f"stopped: {delivered} clicks delivered, {failed} failed, under {bucket}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
