@@ -57,4 +57,4 @@ LOG_RETENTION_CHOICES = [
 FRESHNESS_ALARM_SECONDS = 900
 ALARM_PERIOD_SECONDS = 300
 # The processor's Embedded Metric Format count of records it kept as ProcessingFailed.
-FAILED_RECORDS_METRIC = "ProcessingFailedRecords"
+FAILED_RECORDS_METRIC = "RecordsProcessingFailed"
