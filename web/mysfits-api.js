@@ -1,0 +1,91 @@
+// The workshop's Mysfits API: GET /mysfits, GET /mysfits?filter=GoodEvil&value=Good,
+// GET /mysfits/{id}. Plain GETs without custom headers, so the browser needs no CORS preflight.
+
+const TIMEOUT_MS = 10000;
+
+export class MysfitsApiError extends Error {
+  constructor(message, status = 0) {
+    super(message);
+    this.name = "MysfitsApiError";
+    this.status = status;
+  }
+}
+
+function text(value) {
+  return value === undefined || value === null ? "" : String(value);
+}
+
+function imageUrl(value) {
+  try {
+    const url = new URL(text(value), document.baseURI);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : "";
+  } catch {
+    return "";
+  }
+}
+
+/** One mysfit as the page uses it: every field present, every text a string. */
+export function normaliseMysfit(raw) {
+  if (!raw || typeof raw !== "object" || text(raw.mysfitId) === "") return null;
+  return {
+    mysfitId: text(raw.mysfitId),
+    name: text(raw.name) || "Unnamed mysfit",
+    species: text(raw.species),
+    description: text(raw.description),
+    age: text(raw.age),
+    goodevil: text(raw.goodevil),
+    lawchaos: text(raw.lawchaos),
+    thumbImageUri: imageUrl(raw.thumbImageUri),
+    profileImageUri: imageUrl(raw.profileImageUri),
+    likes: text(raw.likes),
+    adopted: raw.adopted === true || raw.adopted === "true",
+  };
+}
+
+export function createMysfitsApi(endpoint, { fetch: fetchImpl = globalThis.fetch.bind(globalThis) } = {}) {
+  const base = endpoint.replace(/\/+$/, "");
+
+  async function getJson(path) {
+    let response;
+    try {
+      response = await fetchImpl(`${base}${path}`, {
+        mode: "cors",
+        credentials: "omit",
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      const timedOut = error && error.name === "TimeoutError";
+      throw new MysfitsApiError(
+        timedOut ? "The Mysfits API did not answer in time." : "The Mysfits API could not be reached.",
+      );
+    }
+    if (!response.ok) {
+      throw new MysfitsApiError(`The Mysfits API answered HTTP ${response.status}.`, response.status);
+    }
+    try {
+      return await response.json();
+    } catch {
+      throw new MysfitsApiError("The Mysfits API did not answer with JSON.", response.status);
+    }
+  }
+
+  return {
+    /** All mysfits, or those matching one filter: { filter: "GoodEvil", value: "Good" }. */
+    async list(filter = null) {
+      const query = filter
+        ? `?filter=${encodeURIComponent(filter.filter)}&value=${encodeURIComponent(filter.value)}`
+        : "";
+      const data = await getJson(`/mysfits${query}`);
+      if (!data || !Array.isArray(data.mysfits)) {
+        throw new MysfitsApiError("The Mysfits API answered without a list of mysfits.");
+      }
+      return data.mysfits.map(normaliseMysfit).filter(Boolean);
+    },
+
+    async get(mysfitId) {
+      const mysfit = normaliseMysfit(await getJson(`/mysfits/${encodeURIComponent(mysfitId)}`));
+      if (!mysfit) throw new MysfitsApiError("The Mysfits API answered without a mysfit.");
+      return mysfit;
+    },
+  };
+}
