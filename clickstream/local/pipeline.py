@@ -335,6 +335,11 @@ class LocalPipeline:
             self._temporary.cleanup()
             self._temporary = None
 
+    @property
+    def stream_name(self) -> str:
+        """The delivery stream's name (what the mapping template's DeliveryStreamName names)."""
+        return self.stream.name if self.stream else ""
+
     # -- reading the local bucket -----------------------------------------------------------------
 
     def _keys(self, *, failed: bool) -> list[str]:

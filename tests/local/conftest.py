@@ -1,0 +1,146 @@
+"""Fixtures for the local runner: the generated template, modified copies, running pipelines."""
+
+from __future__ import annotations
+
+import copy
+import json
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clickstream.local import LocalPipeline
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+TEMPLATE = REPOSITORY / "templates" / "clickstream.json"
+STANDINS = Path(__file__).with_name("standins")
+# Small enough that a 60 s processor interval becomes a fraction of a second.
+FAST = 0.005
+
+
+@pytest.fixture
+def template_document() -> dict[str, Any]:
+    if not TEMPLATE.is_file():
+        pytest.skip(f"{TEMPLATE} is not generated yet")
+    return json.loads(TEMPLATE.read_text(encoding="utf-8"))
+
+
+def resources(document: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:
+    """Every resource of one type (found by type, never by logical id)."""
+    return [r for r in document["Resources"].values() if r["Type"] == resource_type]
+
+
+def logical_ids(document: dict[str, Any], resource_type: str) -> list[str]:
+    return [k for k, r in document["Resources"].items() if r["Type"] == resource_type]
+
+
+def method(document: dict[str, Any], http_method: str) -> dict[str, Any]:
+    (found,) = [
+        r for r in resources(document, "AWS::ApiGateway::Method")
+        if r["Properties"]["HttpMethod"] == http_method
+    ]  # fmt: skip
+    return found["Properties"]
+
+
+def delivery_destination(document: dict[str, Any]) -> dict[str, Any]:
+    (stream,) = resources(document, "AWS::KinesisFirehose::DeliveryStream")
+    return stream["Properties"]["ExtendedS3DestinationConfiguration"]
+
+
+def processor_parameters(document: dict[str, Any]) -> dict[str, Any]:
+    (processor,) = delivery_destination(document)["ProcessingConfiguration"]["Processors"]
+    return {p["ParameterName"]: p["ParameterValue"] for p in processor["Parameters"]}
+
+
+def processor_function(document: dict[str, Any]) -> dict[str, Any]:
+    (function,) = resources(document, "AWS::Lambda::Function")
+    return function["Properties"]
+
+
+def gateway_response(document: dict[str, Any], response_type: str) -> dict[str, Any]:
+    (found,) = [
+        r["Properties"] for r in resources(document, "AWS::ApiGateway::GatewayResponse")
+        if r["Properties"]["ResponseType"] == response_type
+    ]  # fmt: skip
+    return found
+
+
+def model_schema(document: dict[str, Any]) -> dict[str, Any]:
+    (model,) = resources(document, "AWS::ApiGateway::Model")
+    schema = model["Properties"]["Schema"]
+    return json.loads(schema) if isinstance(schema, str) else schema
+
+
+def header_value(value: Any, parameters: dict[str, str]) -> str:
+    """A response parameter's header value: a quoted literal, or Fn::Sub of parameters."""
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        text, variables = value["Fn::Sub"]
+        for name, ref in variables.items():
+            text = text.replace("${" + name + "}", parameters[ref["Ref"]])
+        value = text
+    assert value.startswith("'") and value.endswith("'"), value
+    return value[1:-1]
+
+
+def expected_headers(
+    response_parameters: dict[str, Any], prefix: str, parameters: dict[str, str]
+) -> dict[str, str]:
+    return {
+        key.removeprefix(prefix): header_value(value, parameters)
+        for key, value in response_parameters.items()
+    }
+
+
+def with_standin(document: dict[str, Any], handler: str) -> dict[str, Any]:
+    """A copy of the template whose processor's Handler is a stand-in from tests/local/standins."""
+    document = copy.deepcopy(document)
+    processor_function(document)["Handler"] = f"standins.{handler}"
+    return document
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def write_template(tmp_path: Path) -> Callable[[dict[str, Any]], Path]:
+    def write(document: dict[str, Any]) -> Path:
+        path = tmp_path / "templates" / "clickstream.json"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(document, indent=1), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def start_pipeline(tmp_path: Path) -> Iterator[Callable[..., LocalPipeline]]:
+    """Start a LocalPipeline (stopped after the test); defaults: the generated template, fast."""
+    started: list[LocalPipeline] = []
+
+    def start(template: Path = TEMPLATE, **options: Any) -> LocalPipeline:
+        options.setdefault("bucket_dir", tmp_path / f"bucket-{len(started)}")
+        options.setdefault("interval_scale", FAST)
+        options.setdefault("web_dir", None)
+        if template != TEMPLATE:
+            options.setdefault(
+                "code_dir",
+                STANDINS if _uses_standin(template) else REPOSITORY / "lambda",
+            )
+        pipeline = LocalPipeline(template, **options)
+        pipeline.start()
+        started.append(pipeline)
+        return pipeline
+
+    yield start
+    for pipeline in started:
+        pipeline.stop()
+
+
+def _uses_standin(template: Path) -> bool:
+    document = json.loads(template.read_text(encoding="utf-8"))
+    return processor_function(document)["Handler"].startswith("standins.")
