@@ -12,8 +12,9 @@ from typing import Any, NamedTuple
 
 from .profiles import MysfitProfile
 
-# Mysfit ids are UUIDs in the workshop; anything outside this alphabet could change the API path.
-_MYSFIT_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+# The click API's model allows these characters; the processor percent-encodes the id into the
+# API path, and refuses ids made only of dots, which would name another path ("/mysfits/..").
+_MYSFIT_ID = re.compile(r"[A-Za-z0-9@._+:-]{1,128}")
 _MAX_USER_ID_LENGTH = 256
 _decode_json = json.JSONDecoder().decode
 _encode_json = json.JSONEncoder(separators=(",", ":")).encode
@@ -56,7 +57,11 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
     ):
         raise InvalidRecord("invalid_user_id")
     mysfit_id = click.get("mysfitId")
-    if not isinstance(mysfit_id, str) or not _MYSFIT_ID.fullmatch(mysfit_id):
+    if (
+        not isinstance(mysfit_id, str)
+        or not _MYSFIT_ID.fullmatch(mysfit_id)
+        or not mysfit_id.strip(".")
+    ):
         raise InvalidRecord("invalid_mysfit_id")
     return Click(user_id, mysfit_id, iso_utc_from_millis(arrival_millis))
 

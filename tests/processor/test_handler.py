@@ -268,3 +268,14 @@ def test_records_reuse_the_fixture_helpers(processor: Processor) -> None:
     assert [decoded(r)["species"] for r in response["records"]] == [
         m["species"] for m in MYSFITS_BY_ID.values()
     ]
+
+
+def test_an_id_with_reserved_characters_is_percent_encoded_in_the_path(
+    processor: Processor, mysfits_api: FakeMysfitsApi
+) -> None:
+    event = make_event([b'{"userId":"u","mysfitId":"a@b+c:d"}'])
+
+    response = processor.invoke(event)
+
+    assert response["records"][0]["result"] == "ProcessingFailed"  # unknown to the fake API
+    assert set(mysfits_api.requests) == {"a%40b%2Bc%3Ad"}

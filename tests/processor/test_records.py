@@ -33,6 +33,13 @@ def test_a_click_decodes() -> None:
     assert decode_click(data, ARRIVAL) == Click("u-1", EVANGELINE, "2025-11-27T17:19:01.123Z")
 
 
+@pytest.mark.parametrize("mysfit_id", ["m", "a.b", "user@example.com", "x:y+z", "..a", "a_b-c"])
+def test_ids_the_click_api_accepts_are_valid(mysfit_id: str) -> None:
+    data = b64(json.dumps({"userId": "u", "mysfitId": mysfit_id}).encode())
+
+    assert decode_click(data, ARRIVAL).mysfit_id == mysfit_id
+
+
 def test_extra_fields_are_ignored() -> None:
     data = b64(json.dumps({"userId": "u", "mysfitId": "m-1", "page": "/mysfits"}).encode())
 
@@ -66,6 +73,9 @@ def test_extra_fields_are_ignored() -> None:
         (b64(b'{"userId": "u", "mysfitId": ""}'), "invalid_mysfit_id"),
         (b64(b'{"userId": "u", "mysfitId": "../admin"}'), "invalid_mysfit_id"),
         (b64(b'{"userId": "u", "mysfitId": "a/b"}'), "invalid_mysfit_id"),
+        (b64(b'{"userId": "u", "mysfitId": ".."}'), "invalid_mysfit_id"),
+        (b64(b'{"userId": "u", "mysfitId": "."}'), "invalid_mysfit_id"),
+        (b64(b'{"userId": "u", "mysfitId": "a%2Fb"}'), "invalid_mysfit_id"),
         (b64(b'{"userId": "u", "mysfitId": "a?b=c"}'), "invalid_mysfit_id"),
         (b64(b'{"userId": "u", "mysfitId": "abc\\n"}'), "invalid_mysfit_id"),
         (b64(json.dumps({"userId": "u", "mysfitId": "m" * 129}).encode()), "invalid_mysfit_id"),
