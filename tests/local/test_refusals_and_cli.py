@@ -1,0 +1,165 @@
+"""The runner refuses with one clear line; the command line prints its URLs and stops cleanly."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from clickstream.local import LocalPipeline, LocalRunnerError, TemplateError
+
+from .conftest import REPOSITORY
+
+CLI = [sys.executable, "-m", "clickstream.local"]
+
+
+def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, timeout=timeout, cwd=REPOSITORY
+    )
+
+
+def test_a_missing_template_suggests_generating_it(tmp_path):
+    with pytest.raises(TemplateError, match=r"python generate\.py"):
+        LocalPipeline(tmp_path / "templates" / "clickstream.json", tmp_path / "bucket").start()
+
+
+def test_a_template_without_a_delivery_stream_is_refused(
+    tmp_path, write_template, template_document
+):
+    document = copy.deepcopy(template_document)
+    document["Resources"] = {
+        k: r
+        for k, r in document["Resources"].items()
+        if r["Type"] != "AWS::KinesisFirehose::DeliveryStream"
+    }
+    # Nothing may refer to the stream any more.
+    text = json.dumps(document)
+    for stream in [k for k, r in template_document["Resources"].items()
+                   if r["Type"] == "AWS::KinesisFirehose::DeliveryStream"]:  # fmt: skip
+        text = text.replace(json.dumps({"Ref": stream}), '"gone"')
+        text = text.replace(json.dumps({"Fn::GetAtt": [stream, "Arn"]}), '"gone"')
+    path = write_template(json.loads(text))
+
+    with pytest.raises(TemplateError, match="DeliveryStream"):
+        LocalPipeline(path, tmp_path / "bucket", web_dir=None).start()
+
+
+def test_a_template_without_a_rest_api_is_refused(tmp_path, write_template):
+    path = write_template({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
+
+    with pytest.raises(TemplateError):
+        LocalPipeline(path, tmp_path / "bucket", web_dir=None).start()
+
+
+def test_a_port_in_use_is_refused_and_nothing_keeps_running(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        pipeline = LocalPipeline(
+            REPOSITORY / "templates" / "clickstream.json",
+            tmp_path / "bucket",
+            web_dir=None,
+            api_port=port,
+        )
+        with pytest.raises(LocalRunnerError, match=f"port {port}.*in use"):
+            pipeline.start()
+    assert pipeline._servers == []
+
+
+def test_cli_refuses_a_missing_template_in_one_line(tmp_path):
+    result = run_cli("--template", str(tmp_path / "nope.json"), "--bucket-dir", str(tmp_path))
+
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "python generate.py" in lines[0]
+
+
+def test_cli_refuses_a_port_in_use_in_one_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli(
+            "--bucket-dir", str(tmp_path), "--api-port", str(port),
+            "--web-port", "0", "--mysfits-port", "0",
+        )  # fmt: skip
+
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert str(port) in lines[0] and "in use" in lines[0]
+
+
+def _urls(output: str) -> dict[str, str]:
+    """The banner's URLs by label: site, clicks API, Mysfits API."""
+    found = {}
+    for line in output.splitlines():
+        for label in ("site", "clicks API", "Mysfits API"):
+            if line.strip().startswith(label + " "):
+                found[label] = next(w for w in line.split() if w.startswith("http://"))
+    return found
+
+
+def test_cli_serves_prints_urls_logs_requests_and_flushes_on_interrupt(tmp_path):
+    bucket = tmp_path / "bucket"
+    process = subprocess.Popen(
+        [*CLI, "--bucket-dir", str(bucket), "--web-port", "0", "--api-port", "0",
+         "--mysfits-port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPOSITORY,
+    )  # fmt: skip
+    try:
+        banner = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            banner.append(line)
+            if "Ctrl-C" in line or not line:
+                break
+        urls = _urls("".join(banner))
+        assert set(urls) == {"site", "clicks API", "Mysfits API"}, banner
+        mysfit = requests.get(f"{urls['Mysfits API']}/mysfits", timeout=10).json()["mysfits"][0]
+        click = {"userId": "cli", "mysfitId": mysfit["mysfitId"]}
+        answer = requests.put(f"{urls['clicks API']}/clicks", json=click, timeout=10)
+        assert answer.status_code == 200
+        assert requests.get(urls["site"], timeout=10).status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+
+    assert process.returncode == 0, err
+    assert "PUT /prod/clicks -> 200" in err
+    assert sum("batch of" in line for line in err.splitlines()) == 1
+    delivered = [p for p in bucket.rglob("*") if p.is_file()]
+    lines = [json.loads(line) for p in delivered for line in p.read_text().splitlines()]
+    assert [(line["userId"], line["mysfitId"]) for line in lines] == [("cli", mysfit["mysfitId"])]
+
+
+def test_cli_help_lists_the_documented_options():
+    result = run_cli("--help")
+
+    for option in ("--template", "--bucket-dir", "--mysfits-api", "--interval-scale",
+                   "--api-port", "--mysfits-port", "--web-port"):  # fmt: skip
+        assert option in result.stdout
+
+
+def test_cli_runs_from_any_directory(tmp_path):
+    result = subprocess.run(
+        [*CLI, "--template", str(Path(tmp_path) / "x.json")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
+    )  # fmt: skip
+
+    assert result.returncode == 2
+    assert "not found" in result.stderr
