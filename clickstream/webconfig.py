@@ -131,7 +131,7 @@ def write_config_from_stack(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="web-config",
+        prog="generate.py web-config",
         description="Write the site page's config.js from the deployed click-streaming stack.",
     )
     parser.add_argument("--stack-name", required=True, help="name or ARN of the deployed stack")

@@ -67,9 +67,9 @@ function renderCard(template, mysfit) {
 }
 
 function describe(count, filter) {
-  const what = filter ? ` ${filter.value} (${filter.label})` : "";
-  if (count === 0) return `No${what} mysfits to show.`;
-  return `Showing ${count}${what} ${count === 1 ? "mysfit" : "mysfits"}.`;
+  const which = filter ? ` (${filter.label}: ${filter.value})` : "";
+  if (count === 0) return `No mysfits to show${which}.`;
+  return `Showing ${count} ${count === 1 ? "mysfit" : "mysfits"}${which}.`;
 }
 
 function startPage(config) {

@@ -74,6 +74,7 @@ def test_filter_asks_the_api_and_shows_what_it_returned(
     assert f"/mysfits?filter={filter_name}&value={value}" in site.mysfits.requests
     expected = [m["name"] for m in CATALOG["mysfits"] if m[field] == value]
     assert card_names(page) == expected
+    assert f"Showing {len(expected)} mysfits" in page.locator("#status").inner_text()
     pressed = page.locator(".filters [aria-pressed=true]").all_inner_texts()
     assert pressed == [label]
     assert observed.problems() == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import os
 import socket
 import threading
 import time
@@ -28,7 +29,8 @@ WEB_DIR = REPO / "web"
 ARTIFACTS = REPO / "test-artifacts"
 CATALOG = json.loads((Path(__file__).parent / "catalog.json").read_text(encoding="utf-8"))
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium package; CHROMIUM_PATH points elsewhere. Nothing downloads a browser.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
