@@ -28,8 +28,9 @@ from click_enrichment.lookup import (
 )
 from click_enrichment.settings import Settings
 
-logger = Logger()
-metrics = Metrics()
+# The template sets both variables; these defaults keep a missing one from failing every batch.
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME") or "clickstream-processor")
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "MysfitsClickStream")
 
 # Every reason a record can fail, so each metric is published even when it is zero.
 FAILURE_REASONS = (
@@ -82,7 +83,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         on_invalid=_log_invalid,
     )
     duration_ms = round((time.monotonic() - started) * 1000, 1)
-    _publish(summary, duration_ms)
+    _publish(event.get("invocationId"), summary, duration_ms)
     return response
 
 
@@ -90,7 +91,7 @@ def _log_invalid(record_id: str, reason: str) -> None:
     logger.warning("invalid click record", extra={"recordId": record_id, "reason": reason})
 
 
-def _publish(summary: BatchSummary, duration_ms: float) -> None:
+def _publish(invocation_id: str | None, summary: BatchSummary, duration_ms: float) -> None:
     lookups = summary.lookups
     if lookups.problems:
         logger.warning(
@@ -107,6 +108,7 @@ def _publish(summary: BatchSummary, duration_ms: float) -> None:
     logger.info(
         "click batch processed",
         extra={
+            "invocationId": invocation_id,
             "records": summary.records,
             "ok": summary.ok,
             "processingFailed": failed,

@@ -186,14 +186,16 @@ def _dynamodb_client() -> Any:
 
 
 class ProfileCache:
-    """Profiles by mysfit id for a short time, kept across invocations of a warm container."""
+    """Answers by mysfit id for a short time, kept across invocations of a warm container:
+    a profile, or UNKNOWN_MYSFIT when the API said 404 (so a flood of clicks on an id that does
+    not exist costs one call per TTL, not one per batch)."""
 
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl = ttl
         self._clock = clock
-        self._entries: dict[str, tuple[float, MysfitProfile]] = {}
+        self._entries: dict[str, tuple[float, MysfitProfile | str]] = {}
 
-    def get(self, mysfit_id: str) -> MysfitProfile | None:
+    def get(self, mysfit_id: str) -> MysfitProfile | str | None:
         entry = self._entries.get(mysfit_id)
         if entry is None:
             return None
@@ -202,7 +204,7 @@ class ProfileCache:
             return None
         return entry[1]
 
-    def put(self, mysfit_id: str, profile: MysfitProfile) -> None:
+    def put(self, mysfit_id: str, profile: MysfitProfile | str) -> None:
         if self._ttl <= 0:
             return
         if len(self._entries) >= _CACHE_MAX_ENTRIES:
@@ -263,7 +265,9 @@ class MysfitResolver:
             stats.fallbacks += lookup.fallback
             if lookup.problem:
                 stats.problems.append((mysfit_id, lookup.problem))
-            if isinstance(lookup.outcome, MysfitProfile):
+            if isinstance(lookup.outcome, MysfitProfile) or (
+                lookup.outcome == UNKNOWN_MYSFIT and not lookup.fallback
+            ):
                 self._cache.put(mysfit_id, lookup.outcome)
         return outcomes, stats
 

@@ -135,6 +135,16 @@ def test_invalid_records_fail_one_by_one_with_a_log_line_each(
     assert set(mysfits_api.requests) == {EVANGELINE}
 
 
+def test_a_404_is_remembered_by_the_warm_container(
+    processor: Processor, mysfits_api: FakeMysfitsApi
+) -> None:
+    processor.invoke(load_event("unknown_mysfit.json"))
+    second = processor.invoke(load_event("unknown_mysfit.json"))
+
+    assert [r["result"] for r in second["records"]] == ["ProcessingFailed", "Ok"]
+    assert mysfits_api.requests["00000000-0000-4000-8000-000000000000"] == 1
+
+
 def test_an_unknown_mysfit_fails_only_its_clicks(
     processor: Processor, mysfits_api: FakeMysfitsApi
 ) -> None:
@@ -240,6 +250,7 @@ def test_one_summary_line_and_emf_metrics_per_invocation(
     assert len(infos) == 1
     summary = infos[0]
     assert summary["service"] == "clickstream-processor"
+    assert summary["invocationId"] == "8e5ed7c4-ef46-4c4e-9a6b-8c0a52e3c1d2"
     assert (summary["records"], summary["ok"], summary["processingFailed"]) == (9, 1, 8)
     assert summary["failedByReason"] == {
         "invalid_base64": 1,
@@ -253,6 +264,9 @@ def test_one_summary_line_and_emf_metrics_per_invocation(
     assert len(emf) == 1
     directive = emf[0]["_aws"]["CloudWatchMetrics"][0]
     assert directive["Namespace"] == "MysfitsClickStream"
+    # The ProcessingFailed alarm watches this metric with this one dimension.
+    assert directive["Dimensions"] == [["service"]]
+    assert emf[0]["service"] == "clickstream-processor"
     names = {metric["Name"] for metric in directive["Metrics"]}
     assert {"RecordsOk", "RecordsProcessingFailed", "ApiCalls", "CacheHits", "Fallbacks"} <= names
     assert emf[0]["RecordsOk"] == [1.0]
