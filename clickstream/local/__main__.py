@@ -74,9 +74,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def check_current(template: Path) -> None:
-    """Refuse a generated template that differs from what ``clickstream`` generates now."""
-    if template.resolve().parent != GENERATED_DIR or not template.is_file():
+def check_current(template: Path, generated_dir: Path = GENERATED_DIR) -> None:
+    """Refuse a generated template that differs from what ``clickstream`` generates now.
+
+    Only templates in ``generated_dir`` are checked; any other path is the user's own copy.
+    """
+    if template.resolve().parent != generated_dir.resolve() or not template.is_file():
         return
     try:
         from clickstream.template import render

@@ -1,0 +1,116 @@
+"""The local Mysfits API and the site, over HTTP."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from clickstream.local.mysfits import CATALOG_FILE
+from clickstream.webconfig import render_config_js
+
+from .conftest import REPOSITORY
+
+FIELDS = {
+    "mysfitId", "name", "species", "description", "age", "goodevil", "lawchaos",
+    "thumbImageUri", "profileImageUri", "likes", "adopted",
+}  # fmt: skip
+
+
+@pytest.fixture
+def pipeline(start_pipeline):
+    return start_pipeline(web_dir=REPOSITORY / "web")
+
+
+def catalog():
+    return json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
+
+
+def test_lists_every_mysfit_of_the_catalog_with_cors(pipeline):
+    answer = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=10)
+
+    assert answer.status_code == 200
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    mysfits = answer.json()["mysfits"]
+    assert sorted(m["mysfitId"] for m in mysfits) == sorted(m["mysfitId"] for m in catalog())
+    assert all(set(m) == FIELDS for m in mysfits)
+
+
+@pytest.mark.parametrize(("name", "field"), [("GoodEvil", "goodevil"), ("LawChaos", "lawchaos")])
+def test_filters_like_the_workshop_api(pipeline, name, field):
+    for value in sorted({m[field] for m in catalog()}):
+        answer = requests.get(
+            f"{pipeline.mysfits_api_url}/mysfits",
+            params={"filter": name, "value": value},
+            timeout=10,
+        )
+        expected = sorted(m["mysfitId"] for m in catalog() if m[field] == value)
+        assert sorted(m["mysfitId"] for m in answer.json()["mysfits"]) == expected
+
+
+def test_the_catalog_mixes_alignments():
+    assert {m["goodevil"] for m in catalog()} == {"Good", "Neutral", "Evil"}
+    assert {m["lawchaos"] for m in catalog()} == {"Lawful", "Neutral", "Chaotic"}
+
+
+def test_one_mysfit_and_an_unknown_one(pipeline):
+    first = catalog()[0]
+
+    found = requests.get(f"{pipeline.mysfits_api_url}/mysfits/{first['mysfitId']}", timeout=10)
+    missing = requests.get(f"{pipeline.mysfits_api_url}/mysfits/no-such-mysfit", timeout=10)
+
+    assert found.json()["name"] == first["name"]
+    assert missing.status_code == 404
+    assert "message" in missing.json()
+
+
+def test_images_are_local_svgs(pipeline):
+    mysfit = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=10).json()["mysfits"][0]
+
+    for uri in (mysfit["thumbImageUri"], mysfit["profileImageUri"]):
+        assert urlsplit(uri).netloc == urlsplit(pipeline.mysfits_api_url).netloc
+        image = requests.get(uri, timeout=10)
+        assert image.status_code == 200
+        assert image.headers["Content-Type"] == "image/svg+xml"
+        assert image.text.startswith("<svg")
+
+
+def test_site_config_points_at_the_local_endpoints(pipeline):
+    answer = requests.get(f"{pipeline.web_url}config.js", timeout=10)
+
+    assert answer.text == render_config_js(pipeline.mysfits_api_url, pipeline.api_url)
+    assert answer.headers["Content-Type"].startswith("text/javascript")
+
+
+def test_site_serves_web_with_content_types(pipeline):
+    web = REPOSITORY / "web"
+    for path in sorted(p for p in web.rglob("*") if p.is_file() and p.name != "config.js"):
+        relative = path.relative_to(web).as_posix()
+        answer = requests.get(f"{pipeline.web_url}{relative}", timeout=10)
+        assert answer.status_code == 200, relative
+        assert answer.content == path.read_bytes()
+        if path.suffix == ".js":
+            assert answer.headers["Content-Type"].startswith("text/javascript")
+        if path.suffix == ".html":
+            assert answer.headers["Content-Type"].startswith("text/html")
+    index = requests.get(pipeline.web_url, timeout=10)
+    assert index.content == (web / "index.html").read_bytes()
+
+
+def test_site_does_not_serve_outside_web(pipeline):
+    answer = requests.get(f"{pipeline.web_url}..%2fREADME.md", timeout=10)
+
+    assert answer.status_code == 404
+
+
+def test_page_and_api_origins_differ(pipeline, template_document):
+    origins = {
+        urlsplit(url).netloc
+        for url in (pipeline.web_url, pipeline.api_url, pipeline.mysfits_api_url)
+    }
+
+    assert len(origins) == 3
+    stage = template_document["Parameters"]["StageName"]["Default"]
+    assert pipeline.api_url == f"http://{urlsplit(pipeline.api_url).netloc}/{stage}"
