@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -89,6 +91,44 @@ class _Method:
     required_parameters: list[str]
 
 
+class _TokenBucket:
+    """Stage throttling: ``burst`` requests at once, refilled at ``rate`` per second."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self._tokens, self._last = burst, time.monotonic()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+            self._last = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return True
+            return False
+
+
+def _throttles(method_settings: list[dict[str, Any]]) -> dict[tuple[str, str], _TokenBucket]:
+    """Token buckets by (resource path, HTTP method) from the stage's ``MethodSettings``.
+
+    ``("/*", "*")`` is the stage-wide setting; a specific one names ``/~1clicks`` and ``PUT``.
+    """
+    buckets = {}
+    for setting in method_settings:
+        if "ThrottlingRateLimit" not in setting and "ThrottlingBurstLimit" not in setting:
+            continue
+        path = str(setting.get("ResourcePath", "/*")).replace("~1", "/")
+        path = "/*" if path in ("/*", "//*") else path
+        key = (path, str(setting.get("HttpMethod", "*")).upper())
+        buckets[key] = _TokenBucket(
+            float(setting.get("ThrottlingRateLimit", 10000)),
+            float(setting.get("ThrottlingBurstLimit", 5000)),
+        )
+    return buckets
+
+
 def _media_type(content_type: str | None) -> str:
     # API Gateway picks templates and models by media type; a missing one reads as JSON.
     if not content_type:
@@ -115,7 +155,9 @@ class LocalRestApi:
         methods: dict[tuple[str, str], _Method],
         gateway_responses: dict[str, dict[str, Any]],
         services: AwsServices,
+        throttles: dict[tuple[str, str], _TokenBucket] | None = None,
     ) -> None:
+        self.throttles = throttles or {}
         self.api_id = api_id
         self.stage = stage
         self.stage_variables = stage_variables
@@ -173,6 +215,11 @@ class LocalRestApi:
             return self._gateway_response("MISSING_AUTHENTICATION_TOKEN", request, context)
         method, path_params = routed
         context.update(resourcePath=method.resource_path, resourceId=method.resource_id)
+        bucket = self.throttles.get(
+            (method.resource_path, method.http_method)
+        ) or self.throttles.get(("/*", "*"))
+        if bucket is not None and not bucket.take():
+            return self._gateway_response("THROTTLED", request, context)
         parameters = {"path": path_params, "querystring": request.query, "header": request.headers}
 
         missing = [p for p in method.required_parameters if not _request_parameter(p, parameters)]
@@ -445,6 +492,7 @@ def load_rest_api(template: ResolvedTemplate, services: AwsServices) -> LocalRes
         raise TemplateError("template has no AWS::ApiGateway::Stage for its REST API")
     stage = str(stage_names[0])
     stage_variables = next((s.get("Variables") or {} for s in stages), {})
+    method_settings = next((s.get("MethodSettings") or [] for s in stages), [])
 
     resources = _by_name(template, "AWS::ApiGateway::Resource", api_id)
     paths: dict[str, str] = {root_id: "/"}
@@ -565,4 +613,5 @@ def load_rest_api(template: ResolvedTemplate, services: AwsServices) -> LocalRes
         methods=methods,
         gateway_responses=gateway_responses,
         services=services,
+        throttles=_throttles(method_settings),
     )

@@ -115,7 +115,7 @@ class LocalServer:
         """Serve ``app`` (handlers read it as ``self.server.app``)."""
         self._server.app = app
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
 

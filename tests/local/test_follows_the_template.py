@@ -258,3 +258,30 @@ def test_processor_buffering_hints_come_from_the_template(
         time.sleep(0.02)
 
     assert len(echoed(pipeline)) == 1
+
+
+def test_stage_throttling_answers_429_with_the_gateway_headers(
+    start_pipeline, write_template, template_document
+):
+    document = with_standin(template_document, "echo")
+    (stage,) = [
+        r["Properties"] for r in document["Resources"].values()
+        if r["Type"] == "AWS::ApiGateway::Stage"
+    ]  # fmt: skip
+    for setting in stage["MethodSettings"]:
+        setting["ThrottlingBurstLimit"] = 3
+        setting["ThrottlingRateLimit"] = 0.001
+    pipeline = start_pipeline(write_template(document))
+
+    answers = [put(pipeline, a_click(document)) for _ in range(6)]
+    pipeline.flush()
+
+    assert [a.status_code for a in answers] == [200] * 3 + [429] * 3
+    assert answers[-1].json() == {"message": "Too Many Requests"}
+    headers = expected_headers(
+        gateway_response(document, "DEFAULT_4XX")["ResponseParameters"],
+        "gatewayresponse.header.",
+        {"AllowedOrigin": document["Parameters"]["AllowedOrigin"]["Default"]},
+    )
+    assert {k: answers[-1].headers.get(k) for k in headers} == headers
+    assert len(echoed(pipeline)) == 3
