@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from click_enrichment.batch import BatchSummary, process_batch
+from click_enrichment.batch import UNREADABLE_RECORD, BatchSummary, process_batch
 from click_enrichment.lookup import (
     DEADLINE,
     MYSFIT_UNAVAILABLE,
@@ -26,6 +26,7 @@ from click_enrichment.lookup import (
     ProfileCache,
     new_session,
 )
+from click_enrichment.records import INVALID_REASONS
 from click_enrichment.settings import Settings
 
 # The template sets both variables; these defaults keep a missing one from failing every batch.
@@ -34,12 +35,8 @@ metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "M
 
 # Every reason a record can fail, so each metric is published even when it is zero.
 FAILURE_REASONS = (
-    "invalid_base64",
-    "invalid_json",
-    "not_an_object",
-    "invalid_user_id",
-    "invalid_mysfit_id",
-    "invalid_arrival_timestamp",
+    *INVALID_REASONS,
+    UNREADABLE_RECORD,
     UNKNOWN_MYSFIT,
     MYSFIT_UNAVAILABLE,
     DEADLINE,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseEvent
 from aws_lambda_powertools.utilities.data_classes.kinesis_firehose_event import (
     KinesisFirehoseDataTransformationResponse,
+    KinesisFirehoseRecord,
 )
 
 from .lookup import DEADLINE, LookupStats, MysfitResolver
@@ -18,6 +19,8 @@ from .records import Click, InvalidRecord, decode_click, encode_enriched, mysfit
 
 OK = "Ok"
 PROCESSING_FAILED = "ProcessingFailed"
+# A record that broke the decoder in a way no rule foresaw: still one record, not the batch.
+UNREADABLE_RECORD = "unreadable_record"
 # Between two looks at the clock while encoding; encoding one record takes microseconds.
 _CLOCK_EVERY = 256
 
@@ -42,7 +45,7 @@ def process_batch(
 ) -> tuple[dict, BatchSummary]:
     """The Firehose response (every recordId once, in order) and what happened."""
     summary = BatchSummary()
-    decoded: list[tuple[object, Click | str]] = []
+    decoded: list[tuple[KinesisFirehoseRecord, Click | str]] = []
     for record in event.records:
         try:
             outcome: Click | str = decode_click(
@@ -51,6 +54,9 @@ def process_batch(
         except InvalidRecord as invalid:
             outcome = invalid.reason
             on_invalid(record.record_id, invalid.reason)
+        except Exception as error:
+            outcome = UNREADABLE_RECORD
+            on_invalid(record.record_id, f"{UNREADABLE_RECORD}: {type(error).__name__}")
         decoded.append((record, outcome))
     summary.records = len(decoded)
 

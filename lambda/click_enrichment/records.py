@@ -22,6 +22,23 @@ _encode_json = json.JSONEncoder(separators=(",", ":")).encode
 _MAX_ARRIVAL_MILLIS = 253_402_300_799_999
 
 
+# Why a record is not a click, as logged and counted.
+INVALID_BASE64 = "invalid_base64"
+INVALID_JSON = "invalid_json"
+NOT_AN_OBJECT = "not_an_object"
+INVALID_USER_ID = "invalid_user_id"
+INVALID_MYSFIT_ID = "invalid_mysfit_id"
+INVALID_ARRIVAL_TIMESTAMP = "invalid_arrival_timestamp"
+INVALID_REASONS = (
+    INVALID_BASE64,
+    INVALID_JSON,
+    NOT_AN_OBJECT,
+    INVALID_USER_ID,
+    INVALID_MYSFIT_ID,
+    INVALID_ARRIVAL_TIMESTAMP,
+)
+
+
 class Click(NamedTuple):
     user_id: str
     mysfit_id: str
@@ -41,13 +58,14 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
     try:
         raw = binascii.a2b_base64(data, strict_mode=True)
     except (binascii.Error, TypeError, ValueError):
-        raise InvalidRecord("invalid_base64") from None
+        raise InvalidRecord(INVALID_BASE64) from None
     try:
         click = _decode_json(raw.decode())
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError both derive from it
-        raise InvalidRecord("invalid_json") from None
+    # JSONDecodeError and UnicodeDecodeError are ValueErrors; deep nesting is a RecursionError.
+    except (ValueError, RecursionError):
+        raise InvalidRecord(INVALID_JSON) from None
     if not isinstance(click, dict):
-        raise InvalidRecord("not_an_object")
+        raise InvalidRecord(NOT_AN_OBJECT)
     user_id = click.get("userId")
     if (
         not isinstance(user_id, str)
@@ -55,14 +73,14 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
         or user_id.isspace()
         or len(user_id) > _MAX_USER_ID_LENGTH
     ):
-        raise InvalidRecord("invalid_user_id")
+        raise InvalidRecord(INVALID_USER_ID)
     mysfit_id = click.get("mysfitId")
     if (
         not isinstance(mysfit_id, str)
         or not _MYSFIT_ID.fullmatch(mysfit_id)
         or not mysfit_id.strip(".")
     ):
-        raise InvalidRecord("invalid_mysfit_id")
+        raise InvalidRecord(INVALID_MYSFIT_ID)
     return Click(user_id, mysfit_id, iso_utc_from_millis(arrival_millis))
 
 
@@ -71,7 +89,7 @@ def iso_utc_from_millis(millis: Any) -> str:
     if isinstance(millis, float) and millis.is_integer():
         millis = int(millis)
     if type(millis) is not int or not 0 <= millis <= _MAX_ARRIVAL_MILLIS:
-        raise InvalidRecord("invalid_arrival_timestamp")
+        raise InvalidRecord(INVALID_ARRIVAL_TIMESTAMP)
     seconds, fraction = divmod(millis, 1000)
     return f"{_utc_second(seconds)}.{fraction:03d}Z"
 

@@ -293,3 +293,29 @@ def test_an_id_with_reserved_characters_is_percent_encoded_in_the_path(
 
     assert response["records"][0]["result"] == "ProcessingFailed"  # unknown to the fake API
     assert set(mysfits_api.requests) == {"a%40b%2Bc%3Ad"}
+
+
+def test_an_unforeseen_decoding_error_costs_one_record(
+    processor: Processor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a decoder that breaks on the second record in a way no rule foresaw
+    from click_enrichment import batch
+
+    event = load_event("valid_clicks.json")
+    poisoned = event["records"][1]["data"]
+    real_decode = batch.decode_click
+
+    def decode(data, arrival):
+        if data == poisoned:
+            raise RuntimeError("unforeseen")
+        return real_decode(data, arrival)
+
+    monkeypatch.setattr(batch, "decode_click", decode)
+
+    # WHEN processed
+    response = processor.invoke(event)
+
+    # THEN only that record fails, and the log says so
+    assert [r["result"] for r in response["records"]] == ["Ok", "ProcessingFailed", "Ok"]
+    warnings = [line for line in processor.log_lines() if line["level"] == "WARNING"]
+    assert [w["reason"] for w in warnings] == ["unreadable_record: RuntimeError"]

@@ -59,6 +59,8 @@ def test_extra_fields_are_ignored() -> None:
         (b64(b'{"userId": "u", '), "invalid_json"),
         (b64(b"\xff\xfe\x00"), "invalid_json"),
         (b64(b"NaN-ish"), "invalid_json"),
+        (b64(b"[" * 100_000), "invalid_json"),
+        (b64(b'{"a":' * 50_000 + b"1" + b"}" * 50_000), "invalid_json"),
         (b64(b"[]"), "not_an_object"),
         (b64(b'"a string"'), "not_an_object"),
         (b64(b"null"), "not_an_object"),
