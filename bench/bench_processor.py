@@ -47,6 +47,7 @@ class MysfitsApi(ThreadingHTTPServer):
     """`GET /mysfits/{id}` with a fixed latency, counting requests."""
 
     daemon_threads = True
+    request_queue_size = 128  # the default 5 drops concurrent connects, costing a 1 s SYN retry
 
     def __init__(self, mysfits: dict[str, bytes], latency: float) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)

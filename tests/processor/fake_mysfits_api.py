@@ -72,6 +72,7 @@ class FakeMysfitsApi:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default 5 drops concurrent connects, costing a 1 s SYN retry
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that gave up on a slow answer (a timeout under test) closes its end.
