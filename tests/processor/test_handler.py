@@ -80,14 +80,16 @@ def test_the_cache_expires(processor_for, mysfits_api: FakeMysfitsApi) -> None:
 
 
 def test_connections_are_kept_alive_across_invocations(
-    processor: Processor, mysfits_api: FakeMysfitsApi
+    processor_for, mysfits_api: FakeMysfitsApi
 ) -> None:
-    processor.module._container()[1]._cache.clear()
-    processor.invoke(load_event("valid_clicks.json"))
-    processor.module._container()[1]._cache.clear()
-    processor.invoke(load_event("valid_clicks.json"))
+    # GIVEN no cache, so that every invocation calls the API
+    processor = processor_for(mysfits_api.url, MYSFITS_CACHE_TTL_SECONDS="0")
 
-    assert mysfits_api.total_requests == 4
+    for _ in range(3):
+        processor.invoke(load_event("valid_clicks.json"))
+
+    # THEN six calls travel over the connections the first invocation opened
+    assert mysfits_api.total_requests == 6
     assert mysfits_api.connections <= 2
 
 
