@@ -3,6 +3,10 @@
 Handler: `processor.handler`. Every input record comes back once, in order, `Ok` or
 `ProcessingFailed` (never `Dropped`: Firehose keeps a failed record's raw data under the error
 prefix). One summary log line and one set of EMF metrics per invocation.
+
+Environment: MYSFITS_API_URL (required), MYSFITS_TABLE_NAME (the DynamoDB fallback; none if
+unset), POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, and the tunables in
+`click_enrichment.settings.DEFAULTS`.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ def _container() -> tuple[Settings, MysfitResolver]:
 @metrics.log_metrics
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Firehose's `{"records": [...]}` in, the same records enriched or failed out."""
     started = time.monotonic()
     settings, resolver = _container()
     deadline = started + context.get_remaining_time_in_millis() / 1000
