@@ -388,7 +388,7 @@ class LocalRestApi:
         try:
             body = render_mapping_template(
                 templates[content_type],
-                request.body if request.body.strip().startswith(("{", "[")) else "",
+                "",
                 headers=request.headers,
                 query=request.query,
                 stage_variables=self.stage_variables,
