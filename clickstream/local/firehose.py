@@ -48,6 +48,7 @@ class _Record:
     record_id: str
     arrival_ms: int
     data: bytes
+    arrived: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -109,7 +110,6 @@ class LocalDeliveryStream:
         self._clock = clock
         self._buffer: list[_Record] = []
         self._buffered_bytes = 0
-        self._oldest_monotonic: float | None = None
         self._condition = threading.Condition()
         self._deliver_lock = threading.Lock()
         self._timer: threading.Thread | None = None
@@ -129,12 +129,8 @@ class LocalDeliveryStream:
         with self._condition:
             self._buffer.append(record)
             self._buffered_bytes += len(record.data)
-            if self._oldest_monotonic is None:
-                self._oldest_monotonic = time.monotonic()
-            full = self._buffered_bytes >= self.buffer_size_bytes
+            # The timer thread delivers a full buffer; the caller never waits for the processor.
             self._condition.notify_all()
-        if full:
-            self._deliver_due()
         return record.record_id
 
     def buffered(self) -> int:
@@ -163,18 +159,23 @@ class LocalDeliveryStream:
         if flush:
             self.flush()
 
+    def _due_in(self) -> float | None:
+        """Seconds until the buffer is due (0: now), None when it is empty. Hold the lock."""
+        if not self._buffer:
+            return None
+        if self._buffered_bytes >= self.buffer_size_bytes:
+            return 0.0
+        oldest = self._buffer[0].arrived
+        return max(0.0, oldest + self.buffer_interval_seconds - time.monotonic())
+
     def _run_timer(self) -> None:
         while True:
             with self._condition:
                 while not self._stopping:
-                    if self._oldest_monotonic is None:
-                        self._condition.wait()
-                        continue
-                    due = self._oldest_monotonic + self.buffer_interval_seconds
-                    remaining = due - time.monotonic()
-                    if remaining <= 0:
+                    due = self._due_in()
+                    if due == 0.0:
                         break
-                    self._condition.wait(remaining)
+                    self._condition.wait(due)
                 if self._stopping:
                     return
             try:
@@ -186,13 +187,7 @@ class LocalDeliveryStream:
 
     def _take(self, everything: bool) -> list[_Record]:
         with self._condition:
-            if not self._buffer:
-                return []
-            age_due = (
-                self._oldest_monotonic is not None
-                and time.monotonic() - self._oldest_monotonic >= self.buffer_interval_seconds
-            )
-            if not (everything or age_due or self._buffered_bytes >= self.buffer_size_bytes):
+            if not self._buffer or not (everything or self._due_in() == 0.0):
                 return []
             batch, size = [], 0
             for record in self._buffer:
@@ -206,7 +201,6 @@ class LocalDeliveryStream:
                 size += len(record.data)
             del self._buffer[: len(batch)]
             self._buffered_bytes -= size
-            self._oldest_monotonic = time.monotonic() if self._buffer else None
             return batch
 
     def _deliver_due(self) -> None:
