@@ -16,7 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NO_VALUE", "LocalRunnerError", "ResolvedTemplate", "TemplateError", "load_template"]
+__all__ = [
+    "NO_VALUE",
+    "LocalRunnerError",
+    "ResolvedTemplate",
+    "TemplateError",
+    "check_parameter",
+    "load_template",
+]
 
 
 class LocalRunnerError(Exception):
@@ -70,6 +77,25 @@ _NAME_PROPERTIES = {
 
 def _digest(*parts: str, length: int = 12) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def check_parameter(name: str, spec: dict[str, Any], value: str) -> None:
+    """Refuse a value CloudFormation would refuse (AllowedValues, AllowedPattern, Min/MaxValue)."""
+    allowed = spec.get("AllowedValues")
+    if allowed is not None and str(value) not in {str(v) for v in allowed}:
+        raise TemplateError(f"parameter {name}={value!r} is not one of {allowed}")
+    pattern = spec.get("AllowedPattern")
+    if pattern is not None and not re.fullmatch(pattern, str(value)):
+        raise TemplateError(f"parameter {name}={value!r} does not match {pattern}")
+    if spec.get("Type") == "Number":
+        try:
+            number = float(value)
+        except ValueError:
+            raise TemplateError(f"parameter {name}={value!r} is not a number") from None
+        if "MinValue" in spec and number < float(spec["MinValue"]):
+            raise TemplateError(f"parameter {name}={value!r} is below {spec['MinValue']}")
+        if "MaxValue" in spec and number > float(spec["MaxValue"]):
+            raise TemplateError(f"parameter {name}={value!r} is above {spec['MaxValue']}")
 
 
 def load_template(path: Path) -> dict[str, Any]:

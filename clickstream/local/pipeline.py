@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from .apigateway import ApiRequest, LocalRestApi, load_rest_api
-from .cfn import DEFAULT_PSEUDO, LocalRunnerError, ResolvedTemplate, TemplateError, load_template
+from .cfn import (
+    DEFAULT_PSEUDO,
+    LocalRunnerError,
+    ResolvedTemplate,
+    TemplateError,
+    check_parameter,
+    load_template,
+)
 from .firehose import LocalDeliveryStream
 from .function import LocalFunction
 from .mysfits import MysfitsCatalog, MysfitsHandler
@@ -188,6 +195,11 @@ class LocalPipeline:
         parameters = _parameter_values(document)
         if MYSFITS_API_PARAMETER in (document.get("Parameters") or {}):
             parameters[MYSFITS_API_PARAMETER] = self.mysfits_api_url
+        declared = document.get("Parameters") or {}
+        for name, value in self._parameters.items():
+            if name not in declared:
+                raise TemplateError(f"template has no parameter {name}")
+            check_parameter(name, declared[name], value)
         parameters.update(self._parameters)
         template = ResolvedTemplate(document, parameters=parameters)
         self.template = template

@@ -163,3 +163,15 @@ def test_cli_runs_from_any_directory(tmp_path):
 
     assert result.returncode == 2
     assert "not found" in result.stderr
+
+
+def test_a_parameter_value_cloudformation_would_refuse_is_refused(tmp_path, template_document):
+    name = next(n for n, s in template_document["Parameters"].items() if "AllowedPattern" in s)
+
+    with pytest.raises(TemplateError, match=name):
+        LocalPipeline(
+            REPOSITORY / "templates" / "clickstream.json",
+            tmp_path / "bucket",
+            web_dir=None,
+            parameters={name: "has spaces and \n newlines"},
+        ).start()
