@@ -19,16 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
+from clickstream.cli import OneLineParser  # noqa: E402
 from clickstream.template import render  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "templates"
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """Usage errors as one line that says what to fix, exit status 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -8,7 +8,6 @@ hash of its content, so a code change gives a new S3 key and CloudFormation upda
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from clickstream import defaults
+from clickstream.cli import OneLineParser
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIR = ROOT / "lambda"
@@ -108,7 +108,7 @@ def _write_zip(path: Path, files: dict[str, Path]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="generate.py package",
         description="Build the click processor's deployment zip from lambda/.",
     )
@@ -121,9 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         path = build_package(args.output_dir)
-    except (PackageError, OSError) as error:
-        print(f"package: {error}", file=sys.stderr)
-        return 1
+    except PackageError as error:
+        print(f"package: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        reason = error.strerror or str(error)
+        print(f"package: error: cannot write to {args.output_dir}: {reason}", file=sys.stderr)
+        return 2
     print(path)
     return 0
 

@@ -7,7 +7,6 @@ the ``MysfitsApiUrl`` parameter (the Mysfits API this stack enriches clicks from
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -18,6 +17,8 @@ from urllib.parse import urlsplit
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+
+from clickstream.cli import OneLineParser
 
 STREAMING_API_OUTPUT = "StreamingApiEndpoint"
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
@@ -130,7 +131,7 @@ def write_config_from_stack(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="generate.py web-config",
         description="Write the site page's config.js from the deployed click-streaming stack.",
     )

@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from clickstream.cli import OneLineParser
+
 from .cfn import LocalRunnerError, TemplateError
 from .pipeline import LocalPipeline
 
@@ -18,13 +20,8 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 GENERATED_DIR = REPOSITORY / "templates"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = _Parser(
+    parser = OneLineParser(
         prog=PROG,
         description=(
             "Serve the click-streaming stack from its template on 127.0.0.1: the site, the "

@@ -129,7 +129,7 @@ def test_main_reports_a_failure_in_one_line(tmp_path: Path, capsys) -> None:
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("")
 
-    assert main(["--output-dir", str(blocked)]) == 1
+    assert main(["--output-dir", str(blocked)]) == 2
 
     err = capsys.readouterr().err
-    assert err.startswith("package: ") and err.count("\n") == 1
+    assert err.startswith("package: error: cannot write to ") and err.count("\n") == 1
