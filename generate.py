@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from clickstream.cli import OneLineParser  # noqa: E402
+from clickstream.cli import OneLineParser, write_atomically  # noqa: E402
 from clickstream.template import render  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "templates"
@@ -73,19 +71,6 @@ def stale_diff(output_dir: Path, rendered: dict[str, str]) -> str:
     return "".join(chunks)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write beside the target, then rename: a reader never sees half a template."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def generate(argv: list[str]) -> int:
     args = parse_args(argv)
     rendered = render()
@@ -97,7 +82,6 @@ def generate(argv: list[str]) -> int:
             return 1
         return 0
     try:
-        args.output_dir.mkdir(parents=True, exist_ok=True)
         for name, text in sorted(rendered.items()):
             write_atomically(args.output_dir / name, text)
     except OSError as error:

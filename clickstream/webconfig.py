@@ -8,9 +8,7 @@ the ``MysfitsApiUrl`` parameter (the Mysfits API this stack enriches clicks from
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +16,7 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-from clickstream.cli import OneLineParser
+from clickstream.cli import OneLineParser, write_atomically
 
 STREAMING_API_OUTPUT = "StreamingApiEndpoint"
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
@@ -92,19 +90,6 @@ def _stack_value(stack: dict[str, Any], kind: str, name: str) -> str:
     )
 
 
-def _write_atomically(output: Path, text: str) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_config_from_stack(
     stack_name: str,
     *,
@@ -126,7 +111,7 @@ def write_config_from_stack(
     except ValueError as error:
         raise WebConfigError(f"stack {stack_name!r}: {error}") from error
     output = Path(output)
-    _write_atomically(output, text)
+    write_atomically(output, text)
     return output
 
 
