@@ -13,9 +13,10 @@ import pytest
 import requests
 from web_harness import ARTIFACTS, REPO, WEB_DIR, wait_until
 
+from clickstream.local import LocalPipeline
+
 pytestmark = pytest.mark.browser
 
-LocalPipeline = pytest.importorskip("clickstream.local").LocalPipeline
 
 TEMPLATE = REPO / "templates" / "clickstream.json"
 USER_ID = "us-east-1:5f0c2a4e-visitor"
