@@ -135,3 +135,20 @@ def test_processing_failed_alarm_watches_a_metric_the_processor_emits(template, 
     assert all(document[name] == value for name, value in dimensions.items())
     value = document[alarm["MetricName"]]
     assert (value[0] if isinstance(value, list) else value) == 1
+
+
+def test_readme_lists_every_processor_tunable_with_its_default():
+    sys.path.insert(0, str(LAMBDA))
+    try:
+        from click_enrichment.settings import DEFAULTS
+    finally:
+        sys.path.remove(str(LAMBDA))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip().strip("`"): line.split("|")[2].strip().strip("`")
+        for line in readme.splitlines()
+        if line.startswith("| `") and line.split("|")[1].strip().strip("`") in DEFAULTS
+    }
+    assert set(rows) == set(DEFAULTS)
+    for name, default in DEFAULTS.items():
+        assert float(rows[name]) == float(default), name
