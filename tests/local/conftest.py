@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from clickstream.local import LocalPipeline
 
@@ -25,6 +26,15 @@ def template_document() -> dict[str, Any]:
     if not TEMPLATE.is_file():
         pytest.skip(f"{TEMPLATE} is not generated yet")
     return json.loads(TEMPLATE.read_text(encoding="utf-8"))
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+def put_click(pipeline: LocalPipeline, body: Any, headers: dict[str, str] = JSON):
+    """PUT a click (a dict, or a raw body) to the pipeline's clicks API."""
+    data = body if isinstance(body, str) else json.dumps(body)
+    return requests.put(f"{pipeline.api_url}/clicks", data=data, headers=headers, timeout=10)
 
 
 def resources(document: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:

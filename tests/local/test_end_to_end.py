@@ -17,14 +17,8 @@ from .conftest import (
     method,
     model_schema,
     processor_parameters,
+    put_click,
 )
-
-JSON = {"Content-Type": "application/json"}
-
-
-def put_click(pipeline, body, headers=JSON):
-    data = body if isinstance(body, str) else json.dumps(body)
-    return requests.put(f"{pipeline.api_url}/clicks", data=data, headers=headers, timeout=10)
 
 
 def defaults(document):

@@ -19,15 +19,9 @@ from .conftest import (
     model_schema,
     processor_function,
     processor_parameters,
+    put_click,
     with_standin,
 )
-
-JSON = {"Content-Type": "application/json"}
-
-
-def put(pipeline, body, headers=JSON):
-    data = body if isinstance(body, str) else json.dumps(body)
-    return requests.put(f"{pipeline.api_url}/clicks", data=data, headers=headers, timeout=10)
 
 
 def a_click(document):
@@ -60,7 +54,7 @@ def test_a_changed_mapping_template_changes_what_the_processor_receives(
     pipeline = start_pipeline(write_template(document))
     click = a_click(document)
 
-    answer = put(pipeline, click)
+    answer = put_click(pipeline, click)
     pipeline.flush()
 
     assert answer.status_code == 200
@@ -81,7 +75,7 @@ def test_the_mapping_template_names_the_local_stream(
     }
     pipeline = start_pipeline(write_template(document))
 
-    answer = put(pipeline, a_click(document))
+    answer = put_click(pipeline, a_click(document))
     pipeline.flush()
 
     selected = [
@@ -105,7 +99,7 @@ def test_a_request_the_firehose_model_rejects_is_a_backend_4xx(
     }
     pipeline = start_pipeline(write_template(document))
 
-    answer = put(pipeline, a_click(document))
+    answer = put_click(pipeline, a_click(document))
     pipeline.flush()
 
     patterns = {
@@ -132,8 +126,8 @@ def test_a_changed_model_changes_what_is_accepted(
     pipeline = start_pipeline(write_template(document))
     old_click = a_click(template_document)
 
-    without = put(pipeline, old_click)
-    with_session = put(pipeline, {**old_click, "sessionId": "s-1"})
+    without = put_click(pipeline, old_click)
+    with_session = put_click(pipeline, {**old_click, "sessionId": "s-1"})
     pipeline.flush()
 
     assert without.status_code == 400
@@ -155,7 +149,7 @@ def test_changed_cors_headers_are_served(start_pipeline, write_template, templat
     pipeline = start_pipeline(write_template(document))
 
     preflight = requests.options(f"{pipeline.api_url}/clicks", timeout=10)
-    refused = put(pipeline, "{}")
+    refused = put_click(pipeline, "{}")
 
     parameters = {"AllowedOrigin": "http://site.example:8000"}
     expected = expected_headers(
@@ -185,7 +179,7 @@ def test_objects_land_under_the_templates_prefix(
     pipeline = start_pipeline(write_template(document))
 
     before = time.gmtime()
-    put(pipeline, a_click(document))
+    put_click(pipeline, a_click(document))
     after = time.gmtime()
     pipeline.flush()
 
@@ -201,7 +195,7 @@ def test_the_processor_gets_the_templates_environment_and_a_live_context(
     document = with_standin(template_document, "echo")
     pipeline = start_pipeline(write_template(document))
 
-    put(pipeline, a_click(document))
+    put_click(pipeline, a_click(document))
     pipeline.flush()
 
     (line,) = echoed(pipeline)
@@ -223,7 +217,7 @@ def test_the_stream_name_is_what_the_mapping_template_resolves_to(
     document["Resources"][stream_id]["Properties"]["DeliveryStreamName"] = "clicks-by-name"
     pipeline = start_pipeline(write_template(document))
 
-    answer = put(pipeline, a_click(document))
+    answer = put_click(pipeline, a_click(document))
     pipeline.flush()
 
     assert answer.status_code == 200
@@ -243,7 +237,7 @@ def test_processor_buffering_hints_come_from_the_template(
             parameter["ParameterValue"] = "1"
     pipeline = start_pipeline(write_template(document), interval_scale=0.2)
 
-    put(pipeline, a_click(document))
+    put_click(pipeline, a_click(document))
     deadline = time.monotonic() + 10
     while not pipeline.delivered_objects() and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -264,7 +258,7 @@ def test_stage_throttling_answers_429_with_the_gateway_headers(
         setting["ThrottlingRateLimit"] = 0.001
     pipeline = start_pipeline(write_template(document))
 
-    answers = [put(pipeline, a_click(document)) for _ in range(6)]
+    answers = [put_click(pipeline, a_click(document)) for _ in range(6)]
     pipeline.flush()
 
     assert [a.status_code for a in answers] == [200] * 3 + [429] * 3
