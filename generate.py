@@ -3,8 +3,7 @@
 
 python generate.py                 write templates/*.json
 python generate.py --check         write nothing; exit 1 with a diff if templates/ is stale
-python generate.py package         build the processor's deployment zip (see: package --help)
-python generate.py web-config      write web/config.js from a deployed stack (web-config --help)
+python generate.py COMMAND …       act on a built or deployed stack (--help lists the commands)
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
 from clickstream.cli import OneLineParser, write_atomically  # noqa: E402
+from clickstream.commands import COMMANDS, entry_point  # noqa: E402
 from clickstream.template import render  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "templates"
@@ -29,13 +29,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="Generate the click-streaming stack's CloudFormation templates.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=(
-            "commands:\n"
-            "  package      build the processor's deployment zip into dist/\n"
-            "               (python generate.py package --help)\n"
-            "  web-config   write web/config.js from a deployed stack's outputs\n"
-            "               (python generate.py web-config --help)\n\n"
-            "exit status: 0 done; 1 --check found stale templates; 2 bad usage or unwritable "
-            "output"
+            "commands (python generate.py COMMAND --help):\n"
+            + "".join(f"  {name:<12} {summary}\n" for name, (_, summary) in COMMANDS.items())
+            + "\nexit status: 0 done; 1 --check found stale templates; 2 bad usage or "
+            "unwritable output"
         ),
     )
     parser.add_argument(
@@ -99,14 +96,9 @@ def generate(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     command, rest = (argv[0], argv[1:]) if argv else (None, [])
-    if command == "package":
-        from clickstream.package import main as package_main
-
-        return package_main(rest)
-    if command == "web-config":
-        from clickstream.webconfig import main as web_config_main
-
-        return web_config_main(rest)
+    command_main = entry_point(command) if command else None
+    if command_main is not None:
+        return command_main(rest)
     return generate(argv)
 
 

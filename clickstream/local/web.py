@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from clickstream.webconfig import render_config_js
+from clickstream.commands.webconfig import render_config_js
 
 from .servers import RequestHandler, json_response
 

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from clickstream.commands.webconfig import render_config_js
 from clickstream.local.mysfits import CATALOG_FILE
-from clickstream.webconfig import render_config_js
 
 from .conftest import REPOSITORY
 

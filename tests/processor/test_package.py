@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from clickstream.package import build_package, main  # noqa: E402
+from clickstream.commands.package import build_package, main  # noqa: E402
 
 
 @pytest.fixture(scope="module")

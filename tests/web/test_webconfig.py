@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from clickstream.webconfig import main, render_config_js, write_config_from_stack
+from clickstream.commands.webconfig import main, render_config_js, write_config_from_stack
 
 REGION = "eu-west-1"
 STREAMING = "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"

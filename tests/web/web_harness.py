@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 
-from clickstream.webconfig import render_config_js
+from clickstream.commands.webconfig import render_config_js
 
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIR = REPO / "web"

@@ -19,7 +19,7 @@ from pathlib import Path
 from clickstream import defaults
 from clickstream.cli import OneLineParser
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = ROOT / "lambda"
 REQUIREMENTS = SOURCE_DIR / "requirements.txt"
 DEFAULT_OUTPUT_DIR = ROOT / "dist"
