@@ -400,7 +400,7 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
 
 
-def _clients(args: Any) -> tuple[Any, Any, Any]:
+def _clients(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     """CloudFormation, S3 and Firehose clients; local endpoints work without credentials."""
     import boto3
 
@@ -441,7 +441,7 @@ def only_stream(firehose: Any) -> str:
     return names[0]
 
 
-def run(args: Any, *, out=sys.stdout, err=sys.stderr) -> int:
+def run(args: argparse.Namespace) -> int:
     cloudformation, s3, firehose = _clients(args)
     outputs = stack_outputs(cloudformation, args.stack_name) if args.stack_name else {}
     for name, given in ((BUCKET_OUTPUT, args.bucket), (STREAM_OUTPUT, args.stream_name)):
@@ -456,7 +456,7 @@ def run(args: Any, *, out=sys.stdout, err=sys.stderr) -> int:
         storage = S3Storage(s3, args.bucket or outputs[BUCKET_OUTPUT])
 
     def progress(text: str) -> None:
-        print(f"replay: {text}", file=err, flush=True)
+        print(f"replay: {text}", file=sys.stderr, flush=True)
 
     summary = replay(
         storage,
@@ -467,8 +467,8 @@ def run(args: Any, *, out=sys.stdout, err=sys.stderr) -> int:
         progress=progress,
     )
     for problem in summary.problems:
-        print(f"replay: {problem}", file=err)
-    print(summary.line(stream, dry_run=args.dry_run), file=out, flush=True)
+        print(f"replay: {problem}", file=sys.stderr)
+    print(summary.line(stream, dry_run=args.dry_run), flush=True)
     return 1 if summary.kept_failing or (summary.unreadable and not args.dry_run) else 0
 
 
