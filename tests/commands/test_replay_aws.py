@@ -14,6 +14,7 @@ import pytest
 from moto import mock_aws
 
 from clickstream.commands import replay
+from tests.local.test_replay_round_trip import failure_line
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
@@ -57,21 +58,7 @@ def aws(monkeypatch):
 
 
 def failure_object(clicks: list[bytes]) -> bytes:
-    return b"".join(
-        json.dumps(
-            {
-                "attemptsMade": 1,
-                "arrivalTimestamp": 1_795_000_000_000,
-                "errorCode": "Lambda.ProcessingFailedStatus",
-                "errorMessage": "ProcessingFailed status set for record",
-                "attemptEndingTimestamp": 1_795_000_060_000,
-                "rawData": base64.b64encode(click).decode(),
-                "lambdaArn": "arn:aws:lambda:eu-west-1:123456789012:function:processor",
-            }
-        ).encode()
-        + b"\n"
-        for click in clicks
-    )
+    return b"".join(failure_line(click) for click in clicks)
 
 
 def keys(s3, prefix: str) -> list[str]:

@@ -38,29 +38,37 @@ def local_stream(tmp_path) -> LocalDeliveryStream:
     )
 
 
+def start_firehose_api(
+    bucket_dir, records_per_second: int | None
+) -> tuple[LocalServer, object, LocalDeliveryStream, Clock]:
+    """A local stream behind Firehose's API on a free port, and a boto3 client for it."""
+    stream = local_stream(bucket_dir)
+    clock = Clock()
+    server = LocalServer(FirehoseApiHandler, "127.0.0.1", 0, "Firehose API")
+    server.start(
+        FirehoseApi(
+            [stream], account_id=ACCOUNT, records_per_second=records_per_second, clock=clock
+        )
+    )
+    client = boto3.client(
+        "firehose",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+    )
+    return server, client, stream, clock
+
+
 @pytest.fixture
 def serve(tmp_path):
     """serve(records_per_second=…) -> (boto3 firehose client, stream, clock, url)."""
     servers = []
 
     def start(records_per_second: int | None = None):
-        stream = local_stream(tmp_path)
-        clock = Clock()
-        server = LocalServer(FirehoseApiHandler, "127.0.0.1", 0, "Firehose API")
-        server.start(
-            FirehoseApi(
-                [stream], account_id=ACCOUNT, records_per_second=records_per_second, clock=clock
-            )
-        )
+        server, client, stream, clock = start_firehose_api(tmp_path, records_per_second)
         servers.append(server)
-        client = boto3.client(
-            "firehose",
-            endpoint_url=server.url,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-            config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-        )
         return client, stream, clock, server.url
 
     yield start
@@ -134,17 +142,15 @@ def test_list_delivery_streams(serve):
     assert client.list_delivery_streams()["DeliveryStreamNames"] == ["clicks-stream"]
 
 
+def post(url: str, operation: str, body: bytes, content_type: str) -> requests.Response:
+    headers = {"X-Amz-Target": f"Firehose_20150804.{operation}", "Content-Type": content_type}
+    return requests.post(url, data=body, headers=headers, timeout=10)
+
+
 def test_a_request_without_the_json_protocol_is_refused(serve):
     _, stream, _, url = serve()
-    answer = requests.post(
-        url,
-        data=b'{"DeliveryStreamName": "clicks-stream", "Record": {"Data": "eA=="}}',
-        headers={
-            "X-Amz-Target": "Firehose_20150804.PutRecord",
-            "Content-Type": "application/json",
-        },
-        timeout=10,
-    )
+    body = b'{"DeliveryStreamName": "clicks-stream", "Record": {"Data": "eA=="}}'
+    answer = post(url, "PutRecord", body, "application/json")
     assert answer.status_code == 400
     assert answer.headers["x-amzn-ErrorType"] == "SerializationException"
     assert answer.json()["__type"] == "SerializationException"
@@ -153,15 +159,8 @@ def test_a_request_without_the_json_protocol_is_refused(serve):
 
 def test_parameters_are_checked_against_the_service_model(serve):
     _, stream, _, url = serve()
-    answer = requests.post(
-        url,
-        data=b'{"DeliveryStreamName": "clicks-stream", "Records": []}',
-        headers={
-            "X-Amz-Target": "Firehose_20150804.PutRecordBatch",
-            "Content-Type": "application/x-amz-json-1.1",
-        },
-        timeout=10,
-    )
+    body = b'{"DeliveryStreamName": "clicks-stream", "Records": []}'
+    answer = post(url, "PutRecordBatch", body, "application/x-amz-json-1.1")
     assert answer.status_code == 400
     assert answer.json()["__type"] == "ValidationException"
     assert stream.buffered() == 0

@@ -11,12 +11,11 @@ import pytest
 import requests
 
 from clickstream.commands import replay
-from clickstream.local.firehose_api import FirehoseApi, FirehoseApiHandler
 from clickstream.local.mysfits import MysfitsCatalog, MysfitsHandler
 from clickstream.local.servers import LocalServer
 
 from .conftest import closed_port, put_click
-from .test_firehose_api import Clock, local_stream
+from .test_firehose_api import start_firehose_api
 
 
 @pytest.fixture
@@ -172,27 +171,10 @@ def firehose(tmp_path):
     servers = []
 
     def start(records_per_second: int, *, time_passes: bool = True):
-        stream = local_stream(tmp_path / "delivered")
-        clock = Clock()
-        server = LocalServer(FirehoseApiHandler, "127.0.0.1", 0, "Firehose API")
-        server.start(
-            FirehoseApi(
-                [stream],
-                account_id="123456789012",
-                records_per_second=records_per_second,
-                clock=clock,
-            )
+        server, client, stream, clock = start_firehose_api(
+            tmp_path / "delivered", records_per_second
         )
         servers.append(server)
-        import boto3
-
-        client = boto3.client(
-            "firehose",
-            endpoint_url=server.url,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
         sleeps: list[float] = []
 
         def sleep(seconds: float) -> None:
