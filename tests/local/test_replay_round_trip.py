@@ -271,3 +271,22 @@ def test_a_date_range_replays_only_those_days(firehose, tmp_path):
 
     assert summary.objects == 1
     assert sent(stream) == [b"2026-11-26"]
+
+
+def test_a_long_run_reports_progress_as_it_goes(firehose, tmp_path):
+    bucket = tmp_path / "bucket"
+    for n in range(6):
+        write_failures(bucket, "2026-11-27", f"p{n}", [failure_line(f"{n}\n".encode())])
+    _, sender, _, _ = firehose(records_per_second=100)
+    ticks = iter(range(0, 100, 1))  # one second passes per look at the clock
+    reports: list[str] = []
+
+    summary = replay.replay(
+        replay.FolderStorage(bucket), sender, progress=reports.append, clock=lambda: next(ticks)
+    )
+
+    assert summary.replayed == 6
+    assert reports
+    assert reports[-1].endswith("clicks replayed")
+    done = [int(report.split("/")[0]) for report in reports]
+    assert done == sorted(done) and done[-1] <= 6
