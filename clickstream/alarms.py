@@ -1,43 +1,119 @@
-"""Alarms that say when clicks stop flowing or start failing, optionally e-mailed."""
+"""Alarms that say when clicks stop flowing or start failing, optionally e-mailed.
+
+Each one reads only this stack's metrics, and none fires on what one visitor, or one retry that
+Firehose makes by itself, can cause.
+"""
 
 from __future__ import annotations
 
-from troposphere import If, NoValue, Parameter, Template
-from troposphere.cloudwatch import Alarm, MetricDimension
+from troposphere import If, NoValue, Parameter, Sub, Template
+from troposphere.cloudwatch import Alarm, MetricDataQuery, MetricDimension, MetricStat
+from troposphere.cloudwatch import Metric as CloudWatchMetric
 from troposphere.firehose import DeliveryStream
 from troposphere.sns import Subscription, Topic
 
 from clickstream import defaults
 from clickstream.api import ClicksApi
+from clickstream.metrics import (
+    Metric,
+    api_metric,
+    function_metric,
+    processor_metric,
+    stream_metric,
+)
 from clickstream.parameters import HAS_ALARM_EMAIL
 from clickstream.processor import Processor
 from clickstream.suppressions import skip_checks
+
+# 1 when a period's failed clicks reach both the minimum and the share (metric math ids "ok" and
+# "failed" are the processor's counts).
+FAILED_SHARE_EXPRESSION = (
+    "IF(failed >= ${Minimum} AND 100 * failed >= ${Percent} * (ok + failed), 1, 0)"
+)
+
+
+def dimensions(metric: Metric) -> list[MetricDimension]:
+    return [MetricDimension(Name=name, Value=value) for name, value in metric.dimensions]
 
 
 def alarm(
     title: str,
     description: str,
-    namespace: str,
-    metric: str,
-    dimensions: dict,
+    metric: Metric,
     *,
     statistic: str,
     threshold: float,
     comparison: str = "GreaterThanThreshold",
+    periods: int = 1,
     actions: object,
 ) -> Alarm:
+    """An alarm on one metric; `periods` > 1: only when every one of that many periods breaches."""
     return Alarm(
         title,
         AlarmDescription=description,
-        Namespace=namespace,
-        MetricName=metric,
-        Dimensions=[MetricDimension(Name=k, Value=v) for k, v in dimensions.items()],
+        Namespace=metric.namespace,
+        MetricName=metric.name,
+        Dimensions=dimensions(metric),
         Statistic=statistic,
         Period=defaults.ALARM_PERIOD_SECONDS,
-        EvaluationPeriods=1,
+        EvaluationPeriods=periods,
+        DatapointsToAlarm=periods,
         Threshold=threshold,
         ComparisonOperator=comparison,
         # No clicks is not a failure: quiet hours must not page anyone.
+        TreatMissingData="notBreaching",
+        AlarmActions=actions,
+        OKActions=actions,
+    )
+
+
+def failed_share_alarm(params: dict[str, Parameter], actions: object) -> Alarm:
+    """Failed clicks as a share of all the processor saw, and at least a minimum of them."""
+
+    def query(query_id: str, metric: Metric) -> MetricDataQuery:
+        return MetricDataQuery(
+            Id=query_id,
+            MetricStat=MetricStat(
+                Metric=CloudWatchMetric(
+                    Namespace=metric.namespace,
+                    MetricName=metric.name,
+                    Dimensions=dimensions(metric),
+                ),
+                Period=defaults.ALARM_PERIOD_SECONDS,
+                Stat="Sum",
+            ),
+            ReturnData=False,
+        )
+
+    return Alarm(
+        "ProcessingFailedAlarm",
+        AlarmDescription=Sub(
+            f"At least ${{Minimum}} clicks, and ${{Percent}}% or more of the clicks, in "
+            f"{defaults.ALARM_PERIOD_SECONDS // 60} minutes "
+            "could not be enriched; they are kept under errors/processing-failed/ "
+            "(python generate.py replay puts them back).",
+            Minimum=params["FailedClicksAlarmMinimum"].ref(),
+            Percent=params["FailedClicksAlarmPercent"].ref(),
+        ),
+        Metrics=[
+            query("ok", processor_metric(defaults.OK_RECORDS_METRIC)),
+            query("failed", processor_metric(defaults.FAILED_RECORDS_METRIC)),
+            MetricDataQuery(
+                Id="alarming",
+                # No division: a period without clicks has no share to divide by.
+                Expression=Sub(
+                    FAILED_SHARE_EXPRESSION,
+                    Minimum=params["FailedClicksAlarmMinimum"].ref(),
+                    Percent=params["FailedClicksAlarmPercent"].ref(),
+                ),
+                Label="Failed clicks over both thresholds",
+                ReturnData=True,
+            ),
+        ],
+        EvaluationPeriods=1,
+        DatapointsToAlarm=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
         TreatMissingData="notBreaching",
         AlarmActions=actions,
         OKActions=actions,
@@ -50,7 +126,7 @@ def add_alarms(
     stream: DeliveryStream,
     processor: Processor,
     api: ClicksApi,
-) -> Topic:
+) -> list[Alarm]:
     topic = template.add_resource(
         skip_checks(
             Topic(
@@ -62,60 +138,68 @@ def add_alarms(
         )
     )
     actions = If(HAS_ALARM_EMAIL, [topic.ref()], NoValue)
-    stream_dims = {"DeliveryStreamName": stream.ref()}
-    function_dims = {"FunctionName": processor.function.ref()}
-    for item in [
+    sustained = defaults.SUSTAINED_PERIODS
+    minutes = sustained * defaults.ALARM_PERIOD_SECONDS // 60
+    alarms = [
         alarm(
             "DeliveryFreshnessAlarm",
             "Clicks are waiting too long to reach S3: delivery has stalled.",
-            "AWS/Firehose",
-            "DeliveryToS3.DataFreshness",
-            stream_dims,
+            stream_metric(stream, "DeliveryToS3.DataFreshness"),
             statistic="Maximum",
             threshold=defaults.FRESHNESS_ALARM_SECONDS,
             actions=actions,
         ),
         alarm(
             "DeliveryFailureAlarm",
-            "Firehose failed to write clicks to S3.",
-            "AWS/Firehose",
-            "DeliveryToS3.Success",
-            stream_dims,
-            statistic="Minimum",
+            f"Firehose has not written one object to S3 for {minutes} minutes while trying to "
+            "(a failed write it retried by itself does not count).",
+            stream_metric(stream, "DeliveryToS3.Success"),
+            statistic="Maximum",
             threshold=1,
             comparison="LessThanThreshold",
+            periods=sustained,
+            actions=actions,
+        ),
+        alarm(
+            "ProcessorInvocationAlarm",
+            f"Firehose has not invoked the processor successfully for {minutes} minutes (a "
+            "permission missing, the function failing or throttled): clicks go to errors/ "
+            "unenriched.",
+            stream_metric(stream, "ExecuteProcessing.Success"),
+            statistic="Maximum",
+            threshold=1,
+            comparison="LessThanThreshold",
+            periods=sustained,
+            actions=actions,
+        ),
+        alarm(
+            "ProcessorThrottlesAlarm",
+            f"The processor has been throttled for {minutes} minutes (the account's concurrency "
+            "limit): batches that stay throttled go to errors/ unenriched.",
+            function_metric(processor, "Throttles"),
+            statistic="Sum",
+            threshold=0,
+            periods=sustained,
             actions=actions,
         ),
         alarm(
             "ProcessorErrorsAlarm",
             "The click processor failed whole batches; Firehose retries, then keeps them aside.",
-            "AWS/Lambda",
-            "Errors",
-            function_dims,
+            function_metric(processor, "Errors"),
             statistic="Sum",
             threshold=0,
             actions=actions,
         ),
-        alarm(
-            "ProcessingFailedAlarm",
-            "Clicks could not be enriched and were kept under the error prefix.",
-            defaults.METRICS_NAMESPACE,
-            defaults.FAILED_RECORDS_METRIC,
-            {"service": defaults.PROCESSOR_SERVICE_NAME},
-            statistic="Sum",
-            threshold=0,
-            actions=actions,
-        ),
+        failed_share_alarm(params, actions),
         alarm(
             "Api5xxAlarm",
             "The clicks API answered 5xx: clicks are not being recorded.",
-            "AWS/ApiGateway",
-            "5XXError",
-            {"ApiName": api.api.Name, "Stage": api.stage.ref()},
+            api_metric(api, "5XXError"),
             statistic="Sum",
             threshold=0,
             actions=actions,
         ),
-    ]:
+    ]
+    for item in alarms:
         template.add_resource(item)
-    return topic
+    return alarms

@@ -45,21 +45,26 @@ PUT_RECORD_TEMPLATE = (
     '"Record": {"Data": "$util.base64Encode($input.json(\'$\'))"}}'
 )
 
-ACCESS_LOG_FORMAT = json.dumps(
-    {
-        "requestId": "$context.requestId",
-        "ip": "$context.identity.sourceIp",
-        "requestTime": "$context.requestTime",
-        "httpMethod": "$context.httpMethod",
-        "resourcePath": "$context.resourcePath",
-        "status": "$context.status",
-        "responseLength": "$context.responseLength",
-        "integrationStatus": "$context.integration.status",
-        "error": "$context.error.message",
-    },
-    sort_keys=True,
-    separators=(",", ":"),
-)
+# One JSON object per request. Every variable is written inside quotes except the error message:
+# `$context.error.messageString` is already quoted and escaped (the raw `$context.error.message`
+# may hold quotes, which would break the line's JSON).
+ACCESS_LOG_FIELDS = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "integrationStatus": "$context.integration.status",
+}
+ACCESS_LOG_QUOTED_FIELDS = {"error": "$context.error.messageString"}
+
+
+def access_log_format() -> str:
+    fields = {name: json.dumps(value) for name, value in ACCESS_LOG_FIELDS.items()}
+    fields |= ACCESS_LOG_QUOTED_FIELDS
+    return "{" + ",".join(f"{json.dumps(name)}:{fields[name]}" for name in sorted(fields)) + "}"
 
 
 class SchemaModel(Model):
@@ -223,12 +228,31 @@ def definition_hash(resources: list) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def access_logging(template: Template, params: dict[str, Parameter]) -> LogGroup:
-    """API Gateway logs through one account-wide role per region; made only when asked for."""
+def execution_logs_group_name(api: RestApi, params: dict[str, Parameter]) -> Sub:
+    """The group API Gateway writes execution logs to (it would create it without retention)."""
+    return Sub(
+        "API-Gateway-Execution-Logs_${Api}/${Stage}",
+        Api=api.ref(),
+        Stage=params["StageName"].ref(),
+    )
+
+
+def api_logging(
+    template: Template, params: dict[str, Parameter], api: RestApi, stream: DeliveryStream
+) -> LogGroup:
+    """API Gateway logs through one account-wide role per region; made only when asked for.
+
+    Creation order: role; the account setting once the API and the stream exist (IAM needs
+    time before API Gateway accepts a new role); the execution and access log groups; the stage
+    (it depends on the access log group)."""
     cloudwatch_role = template.add_resource(
         Role(
             "ApiGatewayCloudWatchRole",
             Condition=API_ACCESS_LOGS,
+            # The region's setting keeps pointing at this role after the stack (or the
+            # parameter) is gone: deleting it would stop logging for every API in the region.
+            DeletionPolicy="Retain",
+            UpdateReplacePolicy="Retain",
             Description="Account-wide role API Gateway uses to write logs in this region.",
             AssumeRolePolicyDocument=iam.trust("apigateway.amazonaws.com"),
             ManagedPolicyArns=[
@@ -243,14 +267,28 @@ def access_logging(template: Template, params: dict[str, Parameter]) -> LogGroup
         Account(
             "ApiGatewayAccount",
             Condition=API_ACCESS_LOGS,
+            # A role used the moment it is made fails ("The role ARN does not have required
+            # permissions"); the stream takes the better part of a minute to create.
+            DependsOn=[api.title, stream.title],
             CloudWatchRoleArn=cloudwatch_role.get_att("Arn"),
         )
     )
-    return log_group(
-        "ApiAccessLogGroup",
-        params["LogRetentionDays"].ref(),
-        Condition=API_ACCESS_LOGS,
-        DependsOn=[account.title],
+    execution_logs = template.add_resource(
+        log_group(
+            "ApiExecutionLogGroup",
+            params["LogRetentionDays"].ref(),
+            Condition=API_ACCESS_LOGS,
+            DependsOn=[account.title],
+            LogGroupName=execution_logs_group_name(api, params),
+        )
+    )
+    return template.add_resource(
+        log_group(
+            "ApiAccessLogGroup",
+            params["LogRetentionDays"].ref(),
+            Condition=API_ACCESS_LOGS,
+            DependsOn=[execution_logs.title],
+        )
     )
 
 
@@ -308,7 +346,7 @@ def add_api(template: Template, params: dict[str, Parameter], stream: DeliverySt
             Description=f"Clicks API definition {digest}",
         )
     )
-    access_logs = template.add_resource(access_logging(template, params))
+    access_logs = api_logging(template, params, api, stream)
     stage = template.add_resource(
         skip_checks(
             Stage(
@@ -321,7 +359,7 @@ def add_api(template: Template, params: dict[str, Parameter], stream: DeliverySt
                 AccessLogSetting=If(
                     API_ACCESS_LOGS,
                     AccessLogSetting(
-                        DestinationArn=access_logs.get_att("Arn"), Format=ACCESS_LOG_FORMAT
+                        DestinationArn=access_logs.get_att("Arn"), Format=access_log_format()
                     ),
                     NoValue,
                 ),

@@ -8,7 +8,6 @@ PROCESSOR_HANDLER = "processor.handler"
 # A full processor buffer (~10,000 clicks) must finish well inside Firehose's 5-minute wait.
 PROCESSOR_TIMEOUT_SECONDS = 120
 PROCESSOR_MEMORY_MB = 256
-PROCESSOR_SERVICE_NAME = "clickstream-processor"
 METRICS_NAMESPACE = "MysfitsClickStream"
 
 # --- Delivery stream (Amazon Data Firehose) ---------------------------------------------------
@@ -57,5 +56,16 @@ LOG_RETENTION_CHOICES = [
 # Delivery freshness: the oldest record waits at most the buffer interval plus processing.
 FRESHNESS_ALARM_SECONDS = 900
 ALARM_PERIOD_SECONDS = 300
-# The processor's Embedded Metric Format count of records it kept as ProcessingFailed.
+# The processor's Embedded Metric Format counts (per batch; every one is published, zeros too).
+OK_RECORDS_METRIC = "RecordsOk"
 FAILED_RECORDS_METRIC = "RecordsProcessingFailed"
+# Failed clicks page only when they are a share of the traffic AND more than a handful: one click
+# for an unknown mysfit is any visitor's to send.
+DEFAULT_FAILED_SHARE_PERCENT = 5
+DEFAULT_FAILED_MINIMUM = 10
+# Sustained, not single: Firehose retries a failed S3 PUT or invocation by itself, so one bad
+# datapoint is noise; this many periods in a row is an outage.
+SUSTAINED_PERIODS = 3
+# The dashboard's graphs: one datapoint a minute, the last three hours by default.
+DASHBOARD_PERIOD_SECONDS = 60
+DASHBOARD_RANGE = "-PT3H"

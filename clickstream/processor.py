@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import GetAtt, Parameter, Select, Split, Template
+from troposphere import GetAtt, Parameter, Select, Split, StackName, Template
 from troposphere.awslambda import Code, Environment, Function, LoggingConfig
 from troposphere.iam import Role
 from troposphere.logs import LogGroup
@@ -12,6 +12,10 @@ from troposphere.logs import LogGroup
 from clickstream import defaults, iam
 from clickstream.loggroups import log_group
 from clickstream.suppressions import skip_checks
+
+# Powertools publishes every metric with one dimension, `service`, from POWERTOOLS_SERVICE_NAME:
+# the stack's name there keeps two stacks in one account and region from mixing their counts.
+METRICS_SERVICE = StackName
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def add_processor(template: Template, params: dict[str, Parameter]) -> Processor
                     Variables={
                         "MYSFITS_API_URL": params["MysfitsApiUrl"].ref(),
                         "MYSFITS_TABLE_NAME": table_name(params["MysfitsTableArn"].ref()),
-                        "POWERTOOLS_SERVICE_NAME": defaults.PROCESSOR_SERVICE_NAME,
+                        "POWERTOOLS_SERVICE_NAME": METRICS_SERVICE,
                         "POWERTOOLS_METRICS_NAMESPACE": defaults.METRICS_NAMESPACE,
                     }
                 ),

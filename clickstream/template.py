@@ -8,6 +8,7 @@ from troposphere import Template
 
 from clickstream.alarms import add_alarms
 from clickstream.api import add_api
+from clickstream.dashboard import add_dashboard
 from clickstream.delivery import add_delivery_stream
 from clickstream.outputs import add_outputs
 from clickstream.parameters import add_conditions, add_parameters
@@ -31,7 +32,8 @@ def build_template() -> Template:
     processor = add_processor(template, params)
     stream = add_delivery_stream(template, params, bucket, processor)
     api = add_api(template, params, stream)
-    add_alarms(template, params, stream, processor, api)
+    alarms = add_alarms(template, params, stream, processor, api)
+    add_dashboard(template, stream, processor, api, alarms)
     repository = add_repository(template)
     add_outputs(template, api, bucket, stream, processor, repository)
     return template

@@ -52,6 +52,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--api-port", type=int, default=8001, metavar="N", help="default 8001")
     parser.add_argument("--mysfits-port", type=int, default=8002, metavar="N", help="default 8002")
     parser.add_argument(
+        "--firehose-port", type=int, default=8003, metavar="N", help="Firehose API, default 8003"
+    )
+    parser.add_argument(
         "--web-dir", type=Path, default=REPOSITORY / "web", help="the site (default: web/)"
     )
     parser.add_argument(
@@ -107,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         api_port=args.api_port,
         mysfits_port=args.mysfits_port,
         web_port=args.web_port,
+        firehose_port=args.firehose_port,
         parameters=dict(item.split("=", 1) for item in args.parameter),
     )
     try:
@@ -131,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  site             {pipeline.web_url}\n"
         f"  clicks API       {pipeline.api_url}   (PUT {pipeline.api_url}/clicks)\n"
         f"  Mysfits API      {pipeline.mysfits_api_url}\n"
+        f"  Firehose API     {pipeline.firehose_url}   (python generate.py replay "
+        f"--endpoint-url {pipeline.firehose_url} --bucket-dir {bucket})\n"
         f"  delivery stream  {stream.name}: a batch every "
         f"{stream.buffer_interval_seconds:g} s or {stream.buffer_size_bytes / 2**20:g} MB\n"
         f"  clicks land in   {bucket / stream.prefix.split('!{')[0]}…   "

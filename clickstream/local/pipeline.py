@@ -20,6 +20,7 @@ from .cfn import (
     load_template,
 )
 from .firehose import LocalDeliveryStream
+from .firehose_api import FirehoseApi, FirehoseApiHandler
 from .function import LocalFunction
 from .mysfits import MysfitsCatalog, MysfitsHandler
 from .servers import LocalServer, RequestHandler, json_response
@@ -109,7 +110,8 @@ class LocalPipeline:
     parameters.
 
     After ``start()``: ``api_url`` (the ``StreamingApiEndpoint`` equivalent), ``mysfits_api_url``,
-    ``web_url``, ``stream_name``, ``bucket_dir``. ``flush()`` delivers what is buffered;
+    ``web_url``, ``firehose_url`` (Firehose's JSON API for the stream), ``stream_name``,
+    ``bucket_dir``. ``flush()`` delivers what is buffered;
     ``stop()`` flushes and stops everything. Read helpers: ``delivered_objects()``,
     ``delivered_records()``, ``failed_objects()``, ``failed_records()``.
     """
@@ -126,6 +128,7 @@ class LocalPipeline:
         api_port: int = 0,
         mysfits_port: int = 0,
         web_port: int = 0,
+        firehose_port: int = 0,
         code_dir: Path | None = None,
         parameters: dict[str, str] | None = None,
     ) -> None:
@@ -137,7 +140,12 @@ class LocalPipeline:
         self.interval_scale = interval_scale
         self.host = host
         self.code_dir = Path(code_dir) if code_dir else self.template_path.parent.parent / "lambda"
-        self._ports = {"api": api_port, "mysfits": mysfits_port, "web": web_port}
+        self._ports = {
+            "api": api_port,
+            "mysfits": mysfits_port,
+            "web": web_port,
+            "firehose": firehose_port,
+        }
         self._external_mysfits = mysfits_api_url.rstrip("/") if mysfits_api_url else None
         self._parameters = dict(parameters or {})
         self._servers: list[LocalServer] = []
@@ -146,7 +154,7 @@ class LocalPipeline:
         self.stream: LocalDeliveryStream | None = None
         self.api: LocalRestApi | None = None
         self.template: ResolvedTemplate | None = None
-        self.api_url = self.mysfits_api_url = self.web_url = ""
+        self.api_url = self.mysfits_api_url = self.web_url = self.firehose_url = ""
         self.started = False
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -191,6 +199,7 @@ class LocalPipeline:
         if self.web_dir is not None:
             web_server = self._bind(WebHandler, self._ports["web"], "site")
         aws_server = self._bind(_AwsStubHandler, 0, "local AWS endpoint")
+        firehose_server = self._bind(FirehoseApiHandler, self._ports["firehose"], "Firehose API")
 
         parameters = _parameter_values(document)
         if MYSFITS_API_PARAMETER in (document.get("Parameters") or {}):
@@ -211,6 +220,8 @@ class LocalPipeline:
         self.api_url = f"{api_server.url}/{self.api.stage}"
 
         aws_server.start(None)
+        firehose_server.start(FirehoseApi([self.stream], account_id=services.account_id))
+        self.firehose_url = firehose_server.url
         if mysfits_server is not None:
             mysfits_server.start(MysfitsCatalog(mysfits_server.url))
         self.stream.start()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from clickstream.local.cfn import ResolvedTemplate
 from clickstream.template import TEMPLATE_FILE, render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +95,76 @@ def test_template_sets_only_variables_the_processor_reads(function):
     assert {v for v in variables if not v.startswith("POWERTOOLS_")} <= read
 
 
-def test_processing_failed_alarm_watches_a_metric_the_processor_emits(template, function):
+# --- Every metric an alarm or the dashboard reads is one this stack emits ----------------------
+
+# What AWS publishes for each resource type of this stack: namespace, the dimension and how its
+# value comes from the resource, and the metric names (the API Gateway, Firehose and Lambda
+# developer guides' metric tables). API Gateway's REST API metrics carry the API's *name*.
+AWS_METRICS = {
+    "AWS::ApiGateway::Stage": (
+        "AWS/ApiGateway",
+        {"Count", "4XXError", "5XXError", "Latency", "IntegrationLatency", "CacheHitCount"},
+    ),
+    "AWS::KinesisFirehose::DeliveryStream": (
+        "AWS/Firehose",
+        {
+            "IncomingRecords",
+            "IncomingBytes",
+            "ExecuteProcessing.Success",
+            "ExecuteProcessing.Duration",
+            "SucceedProcessing.Records",
+            "SucceedProcessing.Bytes",
+            "DeliveryToS3.Success",
+            "DeliveryToS3.DataFreshness",
+            "DeliveryToS3.Records",
+            "DeliveryToS3.Bytes",
+        },
+    ),
+    "AWS::Lambda::Function": (
+        "AWS/Lambda",
+        {"Invocations", "Errors", "Throttles", "Duration", "ConcurrentExecutions"},
+    ),
+}
+
+Key = tuple[str, str, frozenset]
+
+
+def resolved(document: dict, stack_name: str) -> ResolvedTemplate:
+    required = {
+        "MysfitsTableArn": "arn:aws:dynamodb:us-east-1:123456789012:table/MysfitsTable",
+        "MysfitsApiUrl": "http://127.0.0.1:9",
+        "LambdaCodeBucket": "code-bucket",
+        "LambdaCodeKey": "processor.zip",
+    }
+    return ResolvedTemplate(document, parameters=required, pseudo={"AWS::StackName": stack_name})
+
+
+def aws_metrics(stack: ResolvedTemplate) -> set[Key]:
+    emitted: set[Key] = set()
+    for logical_id, resource in stack.resources.items():
+        kind = resource["Type"]
+        if kind not in AWS_METRICS:
+            continue
+        namespace, names = AWS_METRICS[kind]
+        properties = stack.properties(logical_id)
+        if kind == "AWS::ApiGateway::Stage":
+            api_id = stack.document["Resources"][logical_id]["Properties"]["RestApiId"]["Ref"]
+            dimensions = {
+                "ApiName": stack.properties(api_id)["Name"],
+                "Stage": properties["StageName"],
+            }
+        elif kind == "AWS::KinesisFirehose::DeliveryStream":
+            dimensions = {"DeliveryStreamName": stack.physical_name(logical_id)}
+        else:
+            dimensions = {"FunctionName": stack.physical_name(logical_id)}
+        emitted |= {(namespace, name, frozenset(dimensions.items())) for name in names}
+    return emitted
+
+
+def processor_metrics(stack: ResolvedTemplate) -> set[Key]:
+    """What the processor publishes, as its EMF lines say, run with the stack's environment."""
+    ((logical_id, _),) = list(stack.of_type("AWS::Lambda::Function"))
+    function = stack.properties(logical_id)
     event = {
         "invocationId": "inv-1",
         "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/clicks",
@@ -108,33 +178,80 @@ def test_processing_failed_alarm_watches_a_metric_the_processor_emits(template, 
         ],
     }
     response, printed = run_handler(function, event)
-    assert [(r["recordId"], r["result"]) for r in response["records"]] == [
-        ("r-1", "ProcessingFailed")
-    ]
+    assert [r["result"] for r in response["records"]] == ["ProcessingFailed"]
+    emitted: set[Key] = set()
+    for document in printed:
+        for directive in document.get("_aws", {}).get("CloudWatchMetrics", []):
+            for dimension_set in directive["Dimensions"]:
+                dimensions = frozenset((name, document[name]) for name in dimension_set)
+                emitted |= {
+                    (directive["Namespace"], metric["Name"], dimensions)
+                    for metric in directive["Metrics"]
+                }
+    return emitted
 
-    namespace = function["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"]
-    (alarm,) = [
-        r["Properties"]
-        for r in template["Resources"].values()
-        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"]["Namespace"] == namespace
-    ]
-    dimensions = {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
-    emitted = [
-        doc
-        for doc in printed
-        if "_aws" in doc
-        and any(
-            directive["Namespace"] == namespace
-            and {m["Name"] for m in directive["Metrics"]} >= {alarm["MetricName"]}
-            and sorted(directive["Dimensions"][0]) == sorted(dimensions)
-            for directive in doc["_aws"]["CloudWatchMetrics"]
-        )
-    ]
-    assert len(emitted) == 1, printed
-    (document,) = emitted
-    assert all(document[name] == value for name, value in dimensions.items())
-    value = document[alarm["MetricName"]]
-    assert (value[0] if isinstance(value, list) else value) == 1
+
+def alarm_reads(stack: ResolvedTemplate) -> set[Key]:
+    def key(metric: dict) -> Key:
+        dimensions = frozenset((d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
+        return (metric["Namespace"], metric["MetricName"], dimensions)
+
+    reads: set[Key] = set()
+    for logical_id, _ in stack.of_type("AWS::CloudWatch::Alarm"):
+        alarm = stack.properties(logical_id)
+        if "MetricName" in alarm:
+            reads.add(key(alarm))
+        for query in alarm.get("Metrics", []):
+            if "MetricStat" in query:
+                reads.add(key(query["MetricStat"]["Metric"]))
+    return reads
+
+
+def dashboard_reads(stack: ResolvedTemplate) -> set[Key]:
+    reads: set[Key] = set()
+    for logical_id, _ in stack.of_type("AWS::CloudWatch::Dashboard"):
+        body = json.loads(stack.properties(logical_id)["DashboardBody"])
+        for widget in body["widgets"]:
+            for line in widget["properties"].get("metrics", []):
+                names = [part for part in line if isinstance(part, str)]
+                namespace, metric, *pairs = names
+                dimensions = frozenset(zip(pairs[::2], pairs[1::2], strict=True))
+                reads.add((namespace, metric, dimensions))
+    return reads
+
+
+@pytest.fixture(scope="module")
+def stacks(template) -> dict[str, ResolvedTemplate]:
+    return {name: resolved(template, name) for name in ("clicks-a", "clicks-b")}
+
+
+@pytest.fixture(scope="module")
+def emitted(stacks) -> dict[str, set[Key]]:
+    return {name: aws_metrics(stack) | processor_metrics(stack) for name, stack in stacks.items()}
+
+
+def test_every_metric_an_alarm_reads_is_emitted_by_this_stack(stacks, emitted):
+    reads = alarm_reads(stacks["clicks-a"])
+    assert len(reads) >= 7
+    assert reads <= emitted["clicks-a"], sorted(reads - emitted["clicks-a"])
+
+
+def test_every_metric_the_dashboard_reads_is_emitted_by_this_stack(stacks, emitted):
+    reads = dashboard_reads(stacks["clicks-a"])
+    assert len(reads) >= 20
+    assert reads <= emitted["clicks-a"], sorted(reads - emitted["clicks-a"])
+
+
+def test_two_stacks_in_one_account_read_only_their_own_metrics(stacks, emitted):
+    for name, other in (("clicks-a", "clicks-b"), ("clicks-b", "clicks-a")):
+        reads = alarm_reads(stacks[name]) | dashboard_reads(stacks[name])
+        assert not reads & emitted[other], sorted(reads & emitted[other])
+
+
+def test_the_processor_publishes_under_the_stacks_name(emitted):
+    custom = {key for key in emitted["clicks-a"] if not key[0].startswith("AWS/")}
+    assert custom
+    assert all(dict(dimensions) == {"service": "clicks-a"} for _, _, dimensions in custom)
 
 
 def test_readme_lists_every_processor_tunable_with_its_default():

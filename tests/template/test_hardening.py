@@ -175,81 +175,6 @@ def test_account_logging_role_exists_only_when_asked_for(of_type, stage):
     assert account["Condition"] == condition
 
 
-def test_access_logs_go_to_a_group_created_after_the_account_role(resources, stage):
-    setting = stage["AccessLogSetting"]["Fn::If"][1]
-    group_name = setting["DestinationArn"]["Fn::GetAtt"][0]
-    group = resources[group_name]
-    assert group["Type"] == "AWS::Logs::LogGroup"
-    account = [n for n, r in resources.items() if r["Type"] == "AWS::ApiGateway::Account"]
-    assert group["DependsOn"] == account
-    assert "$context.requestId" in setting["Format"]
-
-
-# --- Alarms -----------------------------------------------------------------------------------
-
-
-def alarms_on(of_type, namespace: str, metric: str) -> list[dict]:
-    return [
-        a["Properties"]
-        for a in of_type("AWS::CloudWatch::Alarm").values()
-        if a["Properties"]["Namespace"] == namespace and a["Properties"]["MetricName"] == metric
-    ]
-
-
-def test_alarm_when_delivery_stalls(of_type, one):
-    stream_name, _ = one("AWS::KinesisFirehose::DeliveryStream")
-    (alarm,) = alarms_on(of_type, "AWS/Firehose", "DeliveryToS3.DataFreshness")
-    assert alarm["Dimensions"] == [{"Name": "DeliveryStreamName", "Value": ref(stream_name)}]
-
-
-def test_alarm_when_the_processor_fails(of_type, one):
-    function_name, _ = one("AWS::Lambda::Function")
-    (alarm,) = alarms_on(of_type, "AWS/Lambda", "Errors")
-    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": ref(function_name)}]
-
-
-def test_alarm_when_clicks_land_in_the_error_prefix(of_type, one):
-    _, function = one("AWS::Lambda::Function")
-    variables = function["Environment"]["Variables"]
-    namespace = variables["POWERTOOLS_METRICS_NAMESPACE"]
-    failed = [
-        a
-        for a in of_type("AWS::CloudWatch::Alarm").values()
-        if a["Properties"]["Namespace"] == namespace
-    ]
-    assert len(failed) == 1
-    dims = failed[0]["Properties"]["Dimensions"]
-    assert dims == [{"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}]
-
-
-def test_alarm_when_the_api_answers_5xx(of_type, one):
-    _, api = one("AWS::ApiGateway::RestApi")
-    stage_name, _ = one("AWS::ApiGateway::Stage")
-    (alarm,) = alarms_on(of_type, "AWS/ApiGateway", "5XXError")
-    assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == {
-        "ApiName": api["Name"],
-        "Stage": ref(stage_name),
-    }
-
-
-def test_quiet_hours_do_not_alarm(of_type):
-    for name, alarm in of_type("AWS::CloudWatch::Alarm").items():
-        assert alarm["Properties"]["TreatMissingData"] == "notBreaching", name
-
-
-def test_alarms_notify_an_optional_email_topic(of_type, one, template, resources):
-    topic_name, topic = one("AWS::SNS::Topic")
-    condition = resources[topic_name]["Condition"]
-    assert template["Conditions"][condition] == {
-        "Fn::Not": [{"Fn::Equals": [ref("AlarmEmail"), ""]}]
-    }
-    assert topic["Subscription"] == [{"Endpoint": ref("AlarmEmail"), "Protocol": "email"}]
-    for name, alarm in of_type("AWS::CloudWatch::Alarm").items():
-        assert alarm["Properties"]["AlarmActions"] == {
-            "Fn::If": [condition, [ref(topic_name)], ref("AWS::NoValue")]
-        }, name
-
-
 # --- Security-scan suppressions ---------------------------------------------------------------
 
 
@@ -273,4 +198,4 @@ def test_every_listed_reason_is_used(resources):
 def test_suppressions_stay_few(resources):
     # A budget, raised only on purpose: each new check needs its reason here and in the README.
     assert len({check for _, check, _ in skipped(resources)}) <= 11
-    assert len(skipped(resources)) <= 13
+    assert len(skipped(resources)) <= 14  # + the API execution log group (CKV_AWS_158)

@@ -1,0 +1,292 @@
+"""`generate.py replay` against the local runner: failed clicks go back in, each exactly once."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from clickstream.commands import replay
+from clickstream.local.mysfits import MysfitsCatalog, MysfitsHandler
+from clickstream.local.servers import LocalServer
+
+from .conftest import closed_port, put_click
+from .test_firehose_api import start_firehose_api
+
+
+@pytest.fixture
+def no_aws_credentials(monkeypatch):
+    """The local runner needs none: the command must work without them."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+
+
+class MysfitsApi:
+    """The Mysfits API on a fixed port, which a test can take down and bring back."""
+
+    def __init__(self) -> None:
+        self.port = closed_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server: LocalServer | None = None
+
+    def up(self) -> None:
+        self.server = LocalServer(MysfitsHandler, "127.0.0.1", self.port, "Mysfits API")
+        self.server.start(MysfitsCatalog(self.url))
+
+    def down(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+@pytest.fixture
+def mysfits_api():
+    api = MysfitsApi()
+    yield api
+    api.down()
+
+
+def files_under(root: Path, prefix: str) -> list[Path]:
+    base = root / prefix
+    return sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else []
+
+
+def run_replay(capsys, *argv: str) -> tuple[int, str, str]:
+    status = replay.main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twice(
+    start_pipeline, mysfits_api, no_aws_credentials, capsys
+):
+    mysfits_api.up()
+    mysfits = requests.get(f"{mysfits_api.url}/mysfits", timeout=10).json()["mysfits"]
+    pipeline = start_pipeline(mysfits_api_url=mysfits_api.url)
+    clicks = [
+        {
+            "userId": f"u{i}-{uuid.uuid4().hex[:6]}",
+            "mysfitId": mysfits[i % len(mysfits)]["mysfitId"],
+        }
+        for i in range(30)
+    ]
+
+    # GIVEN the Mysfits API is down while the clicks arrive
+    mysfits_api.down()
+    assert [put_click(pipeline, click).status_code for click in clicks] == [200] * len(clicks)
+    pipeline.flush()
+    assert pipeline.delivered_records() == []
+    assert len(pipeline.failed_records()) == len(clicks)
+    failed_files = files_under(pipeline.bucket_dir, replay.FAILED_PREFIX)
+    assert failed_files
+
+    # WHEN it is back and the failed clicks are replayed through the runner's Firehose API
+    mysfits_api.up()
+    where = ["--endpoint-url", pipeline.firehose_url, "--bucket-dir", str(pipeline.bucket_dir)]
+    status, out, err = run_replay(capsys, *where)
+    pipeline.flush()
+
+    # THEN every click is delivered enriched, once, and the failure objects moved aside
+    assert status == 0, err
+    assert f"replayed {len(clicks)} of {len(clicks)} clicks" in out
+    assert len(out.strip().splitlines()) == 1
+    delivered = pipeline.delivered_records()
+    assert sorted((r["userId"], r["mysfitId"]) for r in delivered) == sorted(
+        (c["userId"], c["mysfitId"]) for c in clicks
+    )
+    species = {m["mysfitId"]: m["species"] for m in mysfits}
+    assert all(r["species"] == species[r["mysfitId"]] for r in delivered)
+    assert files_under(pipeline.bucket_dir, replay.FAILED_PREFIX) == []
+    moved = files_under(pipeline.bucket_dir, replay.REPLAYED_PREFIX)
+    assert [p.name for p in moved] == [p.name for p in failed_files]
+
+    # AND a second run finds nothing to replay
+    status, out, _ = run_replay(capsys, *where)
+    pipeline.flush()
+    assert status == 0
+    assert "replayed 0 of 0 clicks from 0 objects" in out
+    assert len(pipeline.delivered_records()) == len(clicks)
+
+
+def test_a_dry_run_only_counts(start_pipeline, no_aws_credentials, capsys):
+    pipeline = start_pipeline(mysfits_api_url=f"http://127.0.0.1:{closed_port()}")
+    for i in range(4):
+        put_click(pipeline, {"userId": f"dry{i}", "mysfitId": "m"})
+    pipeline.flush()
+    before = files_under(pipeline.bucket_dir, replay.FAILED_PREFIX)
+
+    status, out, _ = run_replay(
+        capsys,
+        "--dry-run",
+        "--endpoint-url",
+        pipeline.firehose_url,
+        "--bucket-dir",
+        str(pipeline.bucket_dir),
+    )
+
+    assert status == 0
+    assert out.startswith("dry run: 4 clicks in")
+    assert files_under(pipeline.bucket_dir, replay.FAILED_PREFIX) == before
+    assert pipeline.stream is not None and pipeline.stream.buffered() == 0
+
+
+# --- Against the Firehose API alone, with its quota: retries, and what keeps failing -------------
+
+
+def failure_line(click: bytes) -> bytes:
+    record = {
+        "attemptsMade": 1,
+        "arrivalTimestamp": 1_795_000_000_000,
+        "errorCode": "Lambda.ProcessingFailedStatus",
+        "errorMessage": "ProcessingFailed status set for record",
+        "attemptEndingTimestamp": 1_795_000_060_000,
+        "rawData": base64.b64encode(click).decode(),
+        "lambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:processor",
+    }
+    return json.dumps(record).encode() + b"\n"
+
+
+def write_failures(bucket: Path, day: str, name: str, lines: list[bytes]) -> str:
+    year, month, dd = day.split("-")
+    key = f"{replay.FAILED_PREFIX}year={year}/month={month}/day={dd}/{name}"
+    path = bucket.joinpath(*key.split("/"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"".join(lines))
+    return key
+
+
+@pytest.fixture
+def firehose(tmp_path):
+    """A local stream behind Firehose's API with a quota and a clock that moves when the replay
+    sleeps."""
+    servers = []
+
+    def start(records_per_second: int, *, time_passes: bool = True):
+        server, client, stream, clock = start_firehose_api(
+            tmp_path / "delivered", records_per_second
+        )
+        servers.append(server)
+        sleeps: list[float] = []
+
+        def sleep(seconds: float) -> None:
+            sleeps.append(seconds)
+            if time_passes:
+                clock.now += seconds
+
+        return stream, replay.Sender(client, stream.name, sleep=sleep), sleeps, clock
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def sent(stream) -> list[bytes]:
+    return [
+        line
+        for batch in stream.flush()
+        for key in batch.keys
+        for line in (stream.bucket_dir / key).read_bytes().splitlines()
+    ]
+
+
+def test_records_over_the_quota_are_retried_with_backoff_until_taken(firehose, tmp_path):
+    bucket = tmp_path / "bucket"
+    clicks = [f'{{"userId":"q{i}","mysfitId":"m"}}\n'.encode() for i in range(120)]
+    write_failures(bucket, "2026-11-27", "a", [failure_line(c) for c in clicks])
+    stream, sender, sleeps, _ = firehose(records_per_second=50)
+
+    summary = replay.replay(replay.FolderStorage(bucket), sender)
+
+    assert (summary.replayed, summary.kept_failing) == (120, 0)
+    assert sorted(sent(stream)) == sorted(c.strip() for c in clicks)
+    assert sleeps and sleeps == sorted(sleeps)  # backing off, never hammering
+    assert files_under(bucket, replay.FAILED_PREFIX) == []
+
+
+def test_a_click_that_keeps_failing_is_reported_and_kept_and_the_rest_not_sent_twice(
+    firehose, tmp_path
+):
+    bucket = tmp_path / "bucket"
+    clicks = [f'{{"userId":"k{i}","mysfitId":"m"}}\n'.encode() for i in range(5)]
+    key = write_failures(bucket, "2026-11-27", "b", [failure_line(c) for c in clicks])
+    stream, sender, _, clock = firehose(records_per_second=3, time_passes=False)
+    storage = replay.FolderStorage(bucket)
+
+    first = replay.replay(storage, sender)
+
+    assert (first.replayed, first.kept_failing) == (3, 2)
+    assert any(
+        "2 clicks kept failing" in p and "ServiceUnavailableException" in p for p in first.problems
+    )
+    left = replay.FailureObject.parse(key, storage.read(key))
+    assert left.clicks == clicks[3:]
+
+    clock.now += 1  # the quota frees up
+    second = replay.replay(storage, sender)
+
+    assert (second.replayed, second.kept_failing) == (2, 0)
+    assert sorted(sent(stream)) == sorted(c.strip() for c in clicks)  # each click once
+    replayed = [
+        replay.FailureObject.parse(k, storage.read(k)) for k in storage.keys(replay.REPLAYED_PREFIX)
+    ]
+    assert sorted(c for o in replayed for c in o.clicks) == sorted(clicks)
+    assert list(storage.keys(replay.FAILED_PREFIX)) == []
+
+
+def test_unreadable_lines_stay_and_are_reported(firehose, tmp_path):
+    bucket = tmp_path / "bucket"
+    good = b'{"userId":"g","mysfitId":"m"}\n'
+    key = write_failures(bucket, "2026-11-27", "c", [b"not a failure record\n", failure_line(good)])
+    stream, sender, _, _ = firehose(records_per_second=100)
+    storage = replay.FolderStorage(bucket)
+
+    summary = replay.replay(storage, sender)
+
+    assert (summary.replayed, summary.unreadable) == (1, 1)
+    assert sent(stream) == [good.strip()]
+    assert storage.read(key) == b"not a failure record\n"
+
+
+def test_a_date_range_replays_only_those_days(firehose, tmp_path):
+    bucket = tmp_path / "bucket"
+    for day in ("2026-11-25", "2026-11-26", "2026-11-27"):
+        write_failures(bucket, day, "d", [failure_line(day.encode() + b"\n")])
+    stream, sender, _, _ = firehose(records_per_second=100)
+
+    summary = replay.replay(
+        replay.FolderStorage(bucket),
+        sender,
+        since=replay.date(2026, 11, 26),
+        until=replay.date(2026, 11, 26),
+    )
+
+    assert summary.objects == 1
+    assert sent(stream) == [b"2026-11-26"]
+
+
+def test_a_long_run_reports_progress_as_it_goes(firehose, tmp_path):
+    bucket = tmp_path / "bucket"
+    for n in range(6):
+        write_failures(bucket, "2026-11-27", f"p{n}", [failure_line(f"{n}\n".encode())])
+    _, sender, _, _ = firehose(records_per_second=100)
+    ticks = iter(range(0, 100, 1))  # one second passes per look at the clock
+    reports: list[str] = []
+
+    summary = replay.replay(
+        replay.FolderStorage(bucket), sender, progress=reports.append, clock=lambda: next(ticks)
+    )
+
+    assert summary.replayed == 6
+    assert reports
+    assert reports[-1].endswith("clicks replayed")
+    done = [int(report.split("/")[0]) for report in reports]
+    assert done == sorted(done) and done[-1] <= 6

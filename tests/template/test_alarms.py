@@ -1,0 +1,211 @@
+"""Alarms that mean something: on the rendered template.
+
+Each alarm reads only this stack's metrics, pages on an outage, and stays quiet on what one
+visitor or one retried write can cause.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+
+def ref(name: str) -> dict:
+    return {"Ref": name}
+
+
+@pytest.fixture(scope="module")
+def alarms(of_type) -> dict[str, dict]:
+    return {name: a["Properties"] for name, a in of_type("AWS::CloudWatch::Alarm").items()}
+
+
+def on(alarms: dict, namespace: str, metric: str) -> dict:
+    (found,) = [
+        a
+        for a in alarms.values()
+        if a.get("Namespace") == namespace and a.get("MetricName") == metric
+    ]
+    return found
+
+
+def dims(dimensions: list[dict]) -> dict:
+    return {d["Name"]: d["Value"] for d in dimensions}
+
+
+def test_alarm_when_delivery_stalls(alarms, one):
+    stream_name, _ = one("AWS::KinesisFirehose::DeliveryStream")
+    alarm = on(alarms, "AWS/Firehose", "DeliveryToS3.DataFreshness")
+    assert alarm["Dimensions"] == [{"Name": "DeliveryStreamName", "Value": ref(stream_name)}]
+
+
+def sustained(alarm: dict) -> bool:
+    """Every one of at least two consecutive periods must breach."""
+    return (
+        alarm["EvaluationPeriods"] >= 2 and alarm["DatapointsToAlarm"] == alarm["EvaluationPeriods"]
+    )
+
+
+def test_delivery_failure_alarms_on_sustained_failure_not_one_retried_write(alarms, one):
+    stream_name, _ = one("AWS::KinesisFirehose::DeliveryStream")
+    alarm = on(alarms, "AWS/Firehose", "DeliveryToS3.Success")
+    assert alarm["Dimensions"] == [{"Name": "DeliveryStreamName", "Value": ref(stream_name)}]
+    # The period's best write failed: a write Firehose retried successfully gives Maximum 1.
+    assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == (
+        "Maximum",
+        "LessThanThreshold",
+        1,
+    )
+    assert sustained(alarm)
+
+
+def test_alarm_when_firehose_cannot_invoke_the_processor(alarms, one):
+    stream_name, _ = one("AWS::KinesisFirehose::DeliveryStream")
+    alarm = on(alarms, "AWS/Firehose", "ExecuteProcessing.Success")
+    assert alarm["Dimensions"] == [{"Name": "DeliveryStreamName", "Value": ref(stream_name)}]
+    assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == (
+        "Maximum",
+        "LessThanThreshold",
+        1,
+    )
+    assert sustained(alarm)
+
+
+def test_alarm_when_the_processor_is_throttled(alarms, one):
+    function_name, _ = one("AWS::Lambda::Function")
+    alarm = on(alarms, "AWS/Lambda", "Throttles")
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": ref(function_name)}]
+    assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == (
+        "Sum",
+        "GreaterThanThreshold",
+        0,
+    )
+    assert sustained(alarm)
+
+
+def test_alarm_when_the_processor_fails(alarms, one):
+    function_name, _ = one("AWS::Lambda::Function")
+    alarm = on(alarms, "AWS/Lambda", "Errors")
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": ref(function_name)}]
+
+
+def test_alarm_when_the_api_answers_5xx(alarms, one):
+    _, api = one("AWS::ApiGateway::RestApi")
+    _, stage = one("AWS::ApiGateway::Stage")
+    alarm = on(alarms, "AWS/ApiGateway", "5XXError")
+    # API Gateway's metrics carry the API's name and the stage's name.
+    assert dims(alarm["Dimensions"]) == {"ApiName": api["Name"], "Stage": stage["StageName"]}
+
+
+# --- Failed clicks: a share, with a minimum volume, of this stack's processor only ---------------
+
+
+@pytest.fixture(scope="module")
+def failed_share(alarms) -> dict:
+    (alarm,) = [a for a in alarms.values() if "Metrics" in a]
+    return alarm
+
+
+def processor_queries(alarm: dict) -> dict[str, dict]:
+    return {q["Id"]: q["MetricStat"] for q in alarm["Metrics"] if "MetricStat" in q}
+
+
+def test_failed_clicks_alarm_reads_this_stacks_ok_and_failed_counts(failed_share, one):
+    _, function = one("AWS::Lambda::Function")
+    variables = function["Environment"]["Variables"]
+    queries = processor_queries(failed_share)
+    assert {q["Metric"]["MetricName"] for q in queries.values()} == {
+        "RecordsOk",
+        "RecordsProcessingFailed",
+    }
+    for query in queries.values():
+        assert query["Stat"] == "Sum"
+        assert query["Metric"]["Namespace"] == variables["POWERTOOLS_METRICS_NAMESPACE"]
+        # Powertools' `service` dimension, which the function sets to the stack's name.
+        assert dims(query["Metric"]["Dimensions"]) == {"service": ref("AWS::StackName")}
+    assert variables["POWERTOOLS_SERVICE_NAME"] == ref("AWS::StackName")
+
+
+def breaches(alarm: dict, template: dict, ok: int, failed: int, **parameters: int) -> bool:
+    """Evaluate the alarm's expression the way metric math does, for one period's sums."""
+    (expression,) = [q["Expression"] for q in alarm["Metrics"] if q.get("ReturnData")]
+    text, variables = expression["Fn::Sub"]
+    for name, value in variables.items():
+        parameter = value["Ref"]
+        number = parameters.get(parameter, template["Parameters"][parameter]["Default"])
+        text = text.replace("${" + name + "}", str(number))
+    ids = {
+        q["MetricStat"]["Metric"]["MetricName"]: q["Id"]
+        for q in alarm["Metrics"]
+        if "MetricStat" in q
+    }
+    values = {ids["RecordsOk"]: ok, ids["RecordsProcessingFailed"]: failed}
+    match = re.fullmatch(r"IF\((.+), (\S+), (\S+)\)", text)
+    assert match, text
+    condition, if_true, if_false = match.groups()
+    python = re.sub(r"\bAND\b", "and", re.sub(r"\bOR\b", "or", condition))
+    assert re.fullmatch(r"[a-z0-9_ ()*+/<>=.]+", python), python
+    result = float(if_true if eval(python, {}, values) else if_false)
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    return result >= alarm["Threshold"]
+
+
+def test_one_visitors_click_for_an_unknown_mysfit_does_not_page(failed_share, template):
+    assert not breaches(failed_share, template, ok=0, failed=1)
+    assert not breaches(failed_share, template, ok=0, failed=3)
+
+
+def test_a_handful_of_failures_in_heavy_traffic_does_not_page(failed_share, template):
+    assert not breaches(failed_share, template, ok=100_000, failed=200)
+
+
+def test_an_outage_pages(failed_share, template):
+    assert breaches(failed_share, template, ok=0, failed=500)
+    assert breaches(failed_share, template, ok=900, failed=100)
+
+
+def test_both_thresholds_are_parameters(failed_share, template):
+    assert breaches(failed_share, template, ok=0, failed=2, FailedClicksAlarmMinimum=2)
+    assert not breaches(failed_share, template, ok=90, failed=10, FailedClicksAlarmPercent=20)
+    for name in ("FailedClicksAlarmPercent", "FailedClicksAlarmMinimum"):
+        spec = template["Parameters"][name]
+        assert spec["Type"] == "Number" and spec["MinValue"] >= 1, name
+
+
+def test_a_period_without_clicks_does_not_alarm(failed_share, template):
+    assert not breaches(failed_share, template, ok=0, failed=0)
+    assert failed_share["TreatMissingData"] == "notBreaching"
+
+
+# --- Every alarm --------------------------------------------------------------------------------
+
+
+def test_quiet_hours_do_not_alarm(alarms):
+    for name, alarm in alarms.items():
+        assert alarm["TreatMissingData"] == "notBreaching", name
+
+
+def test_alarms_notify_an_optional_email_topic(alarms, one, template, resources):
+    topic_name, topic = one("AWS::SNS::Topic")
+    condition = resources[topic_name]["Condition"]
+    assert template["Conditions"][condition] == {
+        "Fn::Not": [{"Fn::Equals": [ref("AlarmEmail"), ""]}]
+    }
+    assert topic["Subscription"] == [{"Endpoint": ref("AlarmEmail"), "Protocol": "email"}]
+    for name, alarm in alarms.items():
+        assert alarm["AlarmActions"] == {
+            "Fn::If": [condition, [ref(topic_name)], ref("AWS::NoValue")]
+        }, name
+        assert alarm["OKActions"] == alarm["AlarmActions"], name
+
+
+def test_the_readme_says_what_each_alarm_means(alarms):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Alarms and the dashboard\n", 1)[1].split("\n## ", 1)[0]
+    rows = {
+        line.split("|")[1].strip().strip("`")
+        for line in section.splitlines()
+        if line.startswith("| `")
+    }
+    assert rows == set(alarms)
