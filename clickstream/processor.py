@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import GetAtt, Parameter, Select, Split, Template
+from troposphere import GetAtt, Parameter, Template
 from troposphere.awslambda import Code, Environment, Function, LoggingConfig
 from troposphere.iam import Role
 from troposphere.logs import LogGroup
@@ -19,11 +19,6 @@ class Processor:
     function: Function
     role: Role
     log_group: LogGroup
-
-
-def table_name(table_arn: object) -> Select:
-    """arn:aws:dynamodb:REGION:ACCOUNT:table/NAME -> NAME."""
-    return Select(1, Split("/", table_arn))
 
 
 def add_processor(template: Template, params: dict[str, Parameter]) -> Processor:
@@ -57,7 +52,8 @@ def add_processor(template: Template, params: dict[str, Parameter]) -> Processor
                 Environment=Environment(
                     Variables={
                         "MYSFITS_API_URL": params["MysfitsApiUrl"].ref(),
-                        "MYSFITS_TABLE_NAME": table_name(params["MysfitsTableArn"].ref()),
+                        # The whole ARN: the processor reads the table in the ARN's region.
+                        "MYSFITS_TABLE_ARN": params["MysfitsTableArn"].ref(),
                         "POWERTOOLS_SERVICE_NAME": defaults.PROCESSOR_SERVICE_NAME,
                         "POWERTOOLS_METRICS_NAMESPACE": defaults.METRICS_NAMESPACE,
                     }

@@ -16,6 +16,7 @@ class MysfitsServer:
     """Serves a ``MysfitsService``; ``with MysfitsServer() as api: api.url``.
 
     Subclasses may override ``answer`` to put scripted trouble in front of the contract.
+    ``service`` holds the state (likes, adoptions) and gives the table's items.
     """
 
     def __init__(self, port: int = 0, *, authorize: Authorize | None = None) -> None:
@@ -29,6 +30,9 @@ class MysfitsServer:
         self, method: str, path: str, query: dict[str, str], authorization: str | None
     ) -> Answer:
         return self.service.handle(method, path, query, authorization)
+
+    def connected(self) -> None:
+        """Called once per TCP connection a client opens (subclasses count them)."""
 
     def start(self) -> MysfitsServer:
         self._thread = threading.Thread(
@@ -64,6 +68,10 @@ class _Httpd(ThreadingHTTPServer):
 def _handler_for(server: MysfitsServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
+
+        def setup(self) -> None:
+            super().setup()
+            server.connected()
 
         def _respond(self) -> None:
             parts = urlsplit(self.path)
