@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .mysfits import Answer, Authorize, MysfitsService
@@ -19,11 +21,17 @@ class MysfitsServer:
     ``service`` holds the state (likes, adoptions) and gives the table's items.
     """
 
-    def __init__(self, port: int = 0, *, authorize: Authorize | None = None) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        authorize: Authorize | None = None,
+        catalog: list[Mapping[str, Any]] | None = None,
+    ) -> None:
         self._httpd = _Httpd(("127.0.0.1", port), _handler_for(self))
         host, self.port = self._httpd.server_address[:2]
         self.url = f"http://{host}:{self.port}"
-        self.service = MysfitsService(self.url, authorize=authorize)
+        self.service = MysfitsService(self.url, authorize=authorize, catalog=catalog)
         self._thread: threading.Thread | None = None
 
     def answer(
