@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import boto3
 import pytest
+from click_enrichment.lookup import MysfitsTable
 from fake_mysfits_api import CATALOG, FakeMysfitsApi, refused_url
 from moto import mock_aws
 from processor_helpers import MYSFITS, TABLE_ARN, TABLE_NAME, decoded, load_event, make_event
@@ -161,3 +163,44 @@ def test_a_flood_of_unknown_ids_with_the_catalog_down_costs_a_bounded_number_of_
     # AND the same ids cost nothing the next time
     assert (second["apiCalls"], second["tableCalls"]) == (0, 0)
     assert [r["result"] for r in again["records"]] == results
+
+
+class LeavesKeysUnprocessed:
+    """The moto client, except that its first answer leaves the second half of the keys
+    unprocessed, as DynamoDB may when a read exceeds its limits."""
+
+    def __init__(self, dynamodb) -> None:
+        self.dynamodb = dynamodb
+        self.requests: list[int] = []
+
+    def batch_get_item(self, RequestItems):
+        request = RequestItems[TABLE_NAME]
+        self.requests.append(len(request["Keys"]))
+        if len(self.requests) > 1:
+            return self.dynamodb.batch_get_item(RequestItems=RequestItems)
+        keys = request["Keys"]
+        half = len(keys) // 2
+        answer = self.dynamodb.batch_get_item(
+            RequestItems={TABLE_NAME: {**request, "Keys": keys[:half]}}
+        )
+        answer["UnprocessedKeys"] = {TABLE_NAME: {**request, "Keys": keys[half:]}}
+        return answer
+
+
+def test_unprocessed_keys_are_asked_again_and_every_call_holds_at_most_100(mysfits_table) -> None:
+    # GIVEN the twelve mysfits and 238 ids the table does not hold
+    client = LeavesKeysUnprocessed(mysfits_table)
+    table = MysfitsTable(TABLE_ARN, client_factory=lambda region: client, sleep=lambda _: None)
+    real = {m["mysfitId"]: m for m in MYSFITS}
+    ids = sorted(real) + [f"made-up-{n}" for n in range(238)]
+
+    # WHEN they are read from the table
+    found, calls, _ = table.batch_get(ids, time.monotonic() + 30)
+
+    # THEN the first 100 keys took two calls (half were left unprocessed), the others one each
+    assert client.requests == [100, 50, 100, 50]
+    assert calls == 4
+    assert {i: (found[i].species, found[i].goodevil) for i in real} == {
+        i: (m["species"], m["goodevil"]) for i, m in real.items()
+    }
+    assert {found[i] for i in ids if i not in real} == {"unknown_mysfit"}
