@@ -139,14 +139,9 @@ def _summary(item: Mapping[str, Any]) -> dict[str, Any]:
 def api_mysfit(item: Mapping[str, Any]) -> dict[str, Any]:
     """``GET /mysfits/{id}``'s body for a table item, as getMysfit renders it."""
     return {
-        "mysfitId": item["MysfitId"]["S"],
-        "name": item["Name"]["S"],
+        **_summary(item),
         "age": int(item["Age"]["N"]),
-        "goodevil": item["GoodEvil"]["S"],
-        "lawchaos": item["LawChaos"]["S"],
-        "species": item["Species"]["S"],
         "description": item["Description"]["S"],
-        "thumbImageUri": item["ThumbImageUri"]["S"],
         "profileImageUri": item["ProfileImageUri"]["S"],
         "likes": item["Likes"]["N"],
         "adopted": item["Adopted"]["BOOL"],
