@@ -156,8 +156,10 @@ def test_a_flood_of_unknown_ids_with_the_catalog_down_costs_a_bounded_number_of_
     results = [r["result"] for r in response["records"]]
     assert [results[n] for n in range(0, 10_000, 10)] == ["Ok"] * 1000
     assert results.count("Ok") == 1000
-    per_id = mysfits_api.total_requests - mysfits_api.requests[CATALOG]
-    assert per_id <= 64
+    read_alone = set(mysfits_api.requests) - {CATALOG}
+    assert len(read_alone) <= 64
+    # (each at most MYSFITS_API_MAX_ATTEMPTS times: a slow answer under load is retried)
+    assert mysfits_api.total_requests - mysfits_api.requests[CATALOG] <= 64 * 3
     # AND the rest came from the table, 100 keys a call
     assert first["tableCalls"] <= 31
     # AND the same ids cost nothing the next time
