@@ -44,6 +44,7 @@ __all__ = [
     "Authorize",
     "MysfitsService",
     "api_mysfit",
+    "create_table_request",
     "table_item",
 ]
 
@@ -104,6 +105,32 @@ def flask_error(status: int) -> Answer:
 
 def _json(value: Any, status: int = 200) -> Answer:
     return Answer(status, {"Content-Type": "application/json", **_CORS}, json.dumps(value).encode())
+
+
+def create_table_request(table_name: str = "MysfitsTable") -> dict[str, Any]:
+    """`CreateTable` arguments for the workshop's table: key `MysfitId`, and the two indexes
+    the filters query (`GoodEvilIndex`, `LawChaosIndex`, each sorted by `MysfitId`)."""
+    indexes = [
+        {
+            "IndexName": f"{attribute}Index",
+            "KeySchema": [
+                {"AttributeName": attribute, "KeyType": "HASH"},
+                {"AttributeName": "MysfitId", "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+        for attribute in _INDEXES.values()
+    ]
+    return {
+        "TableName": table_name,
+        "KeySchema": [{"AttributeName": "MysfitId", "KeyType": "HASH"}],
+        "AttributeDefinitions": [
+            {"AttributeName": name, "AttributeType": "S"}
+            for name in ("MysfitId", *_INDEXES.values())
+        ],
+        "GlobalSecondaryIndexes": indexes,
+        "BillingMode": "PAY_PER_REQUEST",
+    }
 
 
 def table_item(mysfit: Mapping[str, Any], image_base: str) -> dict[str, dict[str, Any]]:

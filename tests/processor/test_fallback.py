@@ -12,7 +12,7 @@ from fake_mysfits_api import CATALOG, FakeMysfitsApi, refused_url
 from moto import mock_aws
 from processor_helpers import MYSFITS, TABLE_ARN, TABLE_NAME, decoded, load_event, make_event
 
-from clickstream.standins.mysfits import table_item
+from clickstream.standins.mysfits import create_table_request, table_item
 
 EVANGELINE = "4e53920c-505a-4a90-a694-b9300791f0ae"
 PAULY = "2b473002-36f8-4b87-954e-9a377e0ccbec"
@@ -22,12 +22,7 @@ QUICK = {"MYSFITS_API_TIMEOUT_SECONDS": "0.2", "MYSFITS_API_BACKOFF_SECONDS": "0
 def create_table(region: str) -> object:
     """The workshop's table, in `region`, holding the stand-in's catalog as its items."""
     dynamodb = boto3.client("dynamodb", region_name=region)
-    dynamodb.create_table(
-        TableName=TABLE_NAME,
-        KeySchema=[{"AttributeName": "MysfitId", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "MysfitId", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    dynamodb.create_table(**create_table_request(TABLE_NAME))
     for mysfit in MYSFITS:
         dynamodb.put_item(TableName=TABLE_NAME, Item=table_item(mysfit, "https://example.com"))
     return dynamodb

@@ -7,7 +7,7 @@ import pytest
 import requests
 from moto import mock_aws
 
-from clickstream.standins.mysfits import CATALOG, table_item
+from clickstream.standins.mysfits import CATALOG, create_table_request, table_item
 from clickstream.standins.server import MysfitsServer
 
 EVANGELINE = CATALOG[0]
@@ -179,18 +179,24 @@ def test_table_items_have_the_workshop_tables_shape_and_load_into_dynamodb() -> 
         assert {name: next(iter(value)) for name, value in item.items()} == TABLE_ATTRIBUTES
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        dynamodb.create_table(
-            TableName="MysfitsTable",
-            KeySchema=[{"AttributeName": "MysfitId", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "MysfitId", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        dynamodb.create_table(**create_table_request())
         for item in items:
             dynamodb.put_item(TableName="MysfitsTable", Item=item)
         stored = dynamodb.get_item(
             TableName="MysfitsTable", Key={"MysfitId": {"S": EVANGELINE["mysfitId"]}}
         )["Item"]
+        # The filter's query, as queryMysfits makes it, on the index it names
+        good = dynamodb.query(
+            TableName="MysfitsTable",
+            IndexName="GoodEvilIndex",
+            KeyConditions={
+                "GoodEvil": {"AttributeValueList": [{"S": "Good"}], "ComparisonOperator": "EQ"}
+            },
+        )["Items"]
     assert stored == items[0]
+    assert sorted(i["MysfitId"]["S"] for i in good) == sorted(
+        m["mysfitId"] for m in CATALOG if m["goodevil"] == "Good"
+    )
 
 
 def test_the_service_renders_its_table_items_as_the_api_does(api) -> None:
