@@ -99,7 +99,7 @@ def _publish(invocation_id: str | None, summary: BatchSummary, duration_ms: floa
         logger.warning(
             "mysfits API trouble",
             extra={
-                "mysfits": len(lookups.problems),
+                "reads": len(lookups.problems),
                 "problems": [
                     {"read": read, "problem": problem}
                     for read, problem in lookups.problems[:_MAX_PROBLEMS_LOGGED]
