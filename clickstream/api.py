@@ -84,7 +84,8 @@ class ClicksApi:
 
 
 def click_schema() -> dict:
-    """JSON Schema draft 4 for one click: two short identifiers and nothing else."""
+    """JSON Schema draft 4 for one click: two short identifiers, an optional click id (a UUID
+    the page makes, so a retried click can be told from a second one), and nothing else."""
     identifier = {
         "type": "string",
         "minLength": 1,
@@ -95,7 +96,11 @@ def click_schema() -> dict:
         "$schema": "http://json-schema.org/draft-04/schema#",
         "title": "Click",
         "type": "object",
-        "properties": {"userId": identifier, "mysfitId": identifier},
+        "properties": {
+            "userId": identifier,
+            "mysfitId": identifier,
+            "clickId": {"type": "string", "pattern": defaults.CLICK_UUID_PATTERN},
+        },
         "required": ["userId", "mysfitId"],
         "additionalProperties": False,
     }

@@ -39,8 +39,14 @@ DEFAULT_THROTTLE_RATE = 50
 DEFAULT_THROTTLE_BURST = 100
 FIREHOSE_CONTENT_TYPE = "application/x-amz-json-1.1"
 # A click: two short identifiers. Workshop mysfit ids are UUIDs; user ids are Cognito user names.
+# Model patterns are ECMA-262 regular expressions, but API Gateway's engine is not documented, and
+# in Java and Python `$` also matches before a final newline: `(?![\s\S])` is end of input in
+# every engine.
 CLICK_ID_MAX_LENGTH = 128
-CLICK_ID_PATTERN = r"^[A-Za-z0-9@._+:-]+$"
+END_OF_INPUT = r"(?![\s\S])"
+CLICK_ID_PATTERN = r"^[A-Za-z0-9@._+:-]+" + END_OF_INPUT
+# An optional click id: a canonical lowercase UUID, as the browser's crypto.randomUUID() makes.
+CLICK_UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}" + END_OF_INPUT
 
 # --- Storage and logs -------------------------------------------------------------------------
 DEFAULT_NONCURRENT_VERSION_DAYS = 90

@@ -82,8 +82,8 @@ def write_function_logs(group_name: object) -> list[Statement]:
 
 
 def read_table(table_arn: object) -> list[Statement]:
-    """The processor's fallback: read one mysfit from the Mysfits table."""
-    return [Statement(Effect=Allow, Action=[dynamodb.GetItem], Resource=[table_arn])]
+    """The processor's fallback: read mysfits from the Mysfits table, up to 100 a call."""
+    return [Statement(Effect=Allow, Action=[dynamodb.BatchGetItem], Resource=[table_arn])]
 
 
 def put_records(stream_arn: object) -> list[Statement]:

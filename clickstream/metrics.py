@@ -22,6 +22,7 @@ FAILED_BY_REASON = (
     "FailedNotAnObject",
     "FailedInvalidUserId",
     "FailedInvalidMysfitId",
+    "FailedInvalidClickId",
     "FailedInvalidArrivalTimestamp",
     "FailedUnreadableRecord",
     "FailedUnknownMysfit",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import GetAtt, Parameter, Select, Split, StackName, Template
+from troposphere import GetAtt, Parameter, StackName, Template
 from troposphere.awslambda import Code, Environment, Function, LoggingConfig
 from troposphere.iam import Role
 from troposphere.logs import LogGroup
@@ -23,11 +23,6 @@ class Processor:
     function: Function
     role: Role
     log_group: LogGroup
-
-
-def table_name(table_arn: object) -> Select:
-    """arn:aws:dynamodb:REGION:ACCOUNT:table/NAME -> NAME."""
-    return Select(1, Split("/", table_arn))
 
 
 def add_processor(template: Template, params: dict[str, Parameter]) -> Processor:
@@ -61,7 +56,8 @@ def add_processor(template: Template, params: dict[str, Parameter]) -> Processor
                 Environment=Environment(
                     Variables={
                         "MYSFITS_API_URL": params["MysfitsApiUrl"].ref(),
-                        "MYSFITS_TABLE_NAME": table_name(params["MysfitsTableArn"].ref()),
+                        # The whole ARN: the processor reads the table in the ARN's region.
+                        "MYSFITS_TABLE_ARN": params["MysfitsTableArn"].ref(),
                         "POWERTOOLS_SERVICE_NAME": METRICS_SERVICE,
                         "POWERTOOLS_METRICS_NAMESPACE": defaults.METRICS_NAMESPACE,
                     }

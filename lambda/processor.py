@@ -4,9 +4,9 @@ Handler: `processor.handler`. Every input record comes back once, in order, `Ok`
 `ProcessingFailed` (never `Dropped`: Firehose keeps a failed record's raw data under the error
 prefix). One summary log line and one set of EMF metrics per invocation.
 
-Environment: MYSFITS_API_URL (required), MYSFITS_TABLE_NAME (the DynamoDB fallback; none if
-unset), POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, and the tunables in
-`click_enrichment.settings.DEFAULTS`.
+Environment: MYSFITS_API_URL (required), MYSFITS_TABLE_ARN (the DynamoDB fallback, read in the
+table's own region; none if unset), POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, and
+the tunables in `click_enrichment.settings.DEFAULTS`.
 """
 
 from __future__ import annotations
@@ -57,13 +57,13 @@ def _container() -> tuple[Settings, MysfitResolver]:
     if _resolver is None or _settings is None:
         settings = Settings.from_env(os.environ)
         api = MysfitsApi(
-            new_session(settings.api_concurrency),
+            lambda: new_session(settings.api_concurrency),
             settings.api_url,
             timeout=settings.api_timeout,
             max_attempts=settings.api_max_attempts,
             backoff=settings.api_backoff,
         )
-        table = MysfitsTable(settings.table_name) if settings.table_name else None
+        table = MysfitsTable(settings.table_arn) if settings.table_arn else None
         cache = ProfileCache(settings.cache_ttl)
         _resolver = MysfitResolver(api, table, cache, settings.api_concurrency)
         _settings = settings
@@ -99,10 +99,10 @@ def _publish(invocation_id: str | None, summary: BatchSummary, duration_ms: floa
         logger.warning(
             "mysfits API trouble",
             extra={
-                "mysfits": len(lookups.problems),
+                "reads": len(lookups.problems),
                 "problems": [
-                    {"mysfitId": mysfit_id, "problem": problem}
-                    for mysfit_id, problem in lookups.problems[:_MAX_PROBLEMS_LOGGED]
+                    {"read": read, "problem": problem}
+                    for read, problem in lookups.problems[:_MAX_PROBLEMS_LOGGED]
                 ],
             },
         )
@@ -120,6 +120,7 @@ def _publish(invocation_id: str | None, summary: BatchSummary, duration_ms: floa
             "apiRetries": lookups.api_retries,
             "cacheHits": lookups.cache_hits,
             "fallbacks": lookups.fallbacks,
+            "tableCalls": lookups.table_calls,
             "deadlineReached": summary.deadline_reached,
             "durationMs": duration_ms,
         },

@@ -21,6 +21,7 @@ from jsonschema import Draft4Validator
 from jsonschema.exceptions import SchemaError
 
 from .cfn import ResolvedTemplate, TemplateError
+from .ecma_schema import EcmaDraft4Validator
 from .services import AwsServices, ServiceResponse
 from .vtl import BodyNotJsonError, MappingTemplateError, json_path, render_mapping_template
 
@@ -460,7 +461,7 @@ def _body_is_valid(body: str, schema: dict[str, Any]) -> bool:
         document = json.loads(body) if body.strip() else {}
     except ValueError:
         return False
-    return Draft4Validator(schema).is_valid(document)
+    return EcmaDraft4Validator(schema).is_valid(document)
 
 
 # -- loading from the template -------------------------------------------------------------------

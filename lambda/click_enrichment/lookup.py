@@ -1,27 +1,55 @@
-"""Looking mysfits up: the Mysfits API with retries, DynamoDB as the fallback, a warm cache."""
+"""Looking mysfits up: the Mysfits API's catalog, with per-id reads and DynamoDB as fallbacks.
+
+A batch costs a handful of calls whatever ids it holds. `GET /mysfits` gives every mysfit in one
+call, so an id missing from a fresh catalog is unknown without another call; a warm container
+keeps the catalog, and each answer about an id, for the cache's TTL. Only when the catalog
+cannot be read are mysfits read one by one (`GET /mysfits/{id}`, at most PER_ID_LIMIT a batch)
+and then from the table (`BatchGetItem`, 100 keys a call). The service answers an unknown id with
+500, so a per-id 500 is not retried: the table, which says "no such item" plainly, decides.
+
+Every call made for a batch ends by the batch's stop, a little before its lookup cutoff (HTTP
+timeouts are clamped to it); a call cut short that way is labelled DEADLINE, never retried, and
+no lookup thread outlives the batch with the container's session: one still running at the
+cutoff keeps a session of its own, and the container starts a new one.
+"""
 
 from __future__ import annotations
 
 import random
-import threading
+import re
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.util import Timeout
 
-from .profiles import MysfitProfile, profile_from_api, profile_from_item
+from .profiles import MysfitProfile, profile_from_api, profile_from_item, profiles_from_catalog
 
 UNKNOWN_MYSFIT = "unknown_mysfit"
 MYSFIT_UNAVAILABLE = "mysfit_unavailable"
 DEADLINE = "deadline"
+# Names the catalog read in the logged problems, where mysfit ids name per-id reads.
+CATALOG = "GET /mysfits"
+TABLE = "BatchGetItem"
 
+# Per-id reads when the catalog fails: a flood of made-up ids must not become a flood of calls.
+PER_ID_LIMIT = 64
+# Calls end this long before the lookup cutoff: a call's timeout and the cutoff never coincide.
+SETTLE_SECONDS = 0.1
 _BACKOFF_CAP_SECONDS = 2.0
-_CACHE_MAX_ENTRIES = 4096
+_CACHE_MAX_ENTRIES = 65_536
+_BATCH_GET_KEYS = 100  # BatchGetItem's limit
+_BATCH_GET_ROUNDS = 5  # calls per 100 keys while DynamoDB leaves some unprocessed
+_TABLE_ARN = re.compile(
+    r"arn:aws[a-z-]*:dynamodb:(?P<region>[a-z0-9-]+):[0-9]{12}:table/(?P<name>[A-Za-z0-9_.-]{3,255})"
+)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -30,18 +58,20 @@ class LookupStats:
     api_retries: int = 0
     cache_hits: int = 0
     fallbacks: int = 0
-    # (mysfitId, what went wrong) for every mysfit the API could not answer for.
+    table_calls: int = 0
+    # (mysfitId, CATALOG or TABLE; what went wrong) for every read that could not answer.
     problems: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class Lookup:
-    """A mysfit's profile, or the failure reason shared by every click on it."""
+class Reply(Generic[T]):
+    """What one API read gave: a value or None, the calls it took, the last problem, and
+    whether the batch's stop cut it short."""
 
-    outcome: MysfitProfile | str
-    api_calls: int = 0
-    fallback: bool = False
-    problem: str | None = None
+    value: T | None
+    calls: int
+    problem: str = ""
+    out_of_time: bool = False
 
 
 class _Transient(Exception):
@@ -53,11 +83,11 @@ class _Transient(Exception):
 
 
 class _Refused(Exception):
-    """The API answered in a way that retrying will not change (401, 403, 400 …)."""
+    """An answer that retrying will not change (a per-id 500, 401, 403, 404 …)."""
 
 
 def new_session(pool_size: int) -> requests.Session:
-    """One keep-alive session per container; retries are ours, not urllib3's."""
+    """A keep-alive session; retries are ours, not urllib3's."""
     session = requests.Session()
     adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
@@ -68,7 +98,7 @@ def new_session(pool_size: int) -> requests.Session:
 class MysfitsApi:
     def __init__(
         self,
-        session: requests.Session,
+        session_factory: Callable[[], requests.Session],
         base_url: str,
         *,
         timeout: float,
@@ -76,45 +106,72 @@ class MysfitsApi:
         backoff: float,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._session = session
+        self._new_session = session_factory
+        self._session = session_factory()
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
         self._max_attempts = max_attempts
         self._backoff = backoff
         self._sleep = sleep
 
+    def renew_session(self) -> None:
+        """A new session for what comes next; reads still running keep the one they began with."""
+        self._session = self._new_session()
+
     def url(self, mysfit_id: str) -> str:
         return f"{self._base_url}/mysfits/{quote(mysfit_id, safe='')}"
 
-    def fetch(self, mysfit_id: str, cutoff: float) -> tuple[MysfitProfile | str | None, int, str]:
-        """(profile, UNKNOWN_MYSFIT, or None if the API could not say; calls; last problem)."""
+    def catalog(self, stop: float) -> Reply[dict[str, MysfitProfile]]:
+        """Every mysfit by id (`GET /mysfits`), retried on any trouble."""
+        return self._read(f"{self._base_url}/mysfits", profiles_from_catalog, stop, True)
+
+    def fetch(self, mysfit_id: str, stop: float) -> Reply[MysfitProfile]:
+        """One mysfit (`GET /mysfits/{id}`); a 500 is final (it is how an unknown id answers)."""
+        return self._read(self.url(mysfit_id), profile_from_api, stop, False)
+
+    def _read(
+        self, url: str, parse: Callable[[Any], T | None], stop: float, retry_500: bool
+    ) -> Reply[T]:
+        session = self._session
         calls, problem = 0, ""
         for attempt in range(self._max_attempts):
-            remaining = cutoff - time.monotonic()
+            remaining = stop - time.monotonic()
             if remaining <= 0:
-                return None, calls, problem or "no time left to call the API"
+                return Reply(None, calls, problem or "no time left to call the API", True)
             calls += 1
+            clamped = remaining < self._timeout
             try:
-                return self._get(mysfit_id, min(self._timeout, remaining)), calls, problem
+                value = self._get(session, url, min(self._timeout, remaining), parse, retry_500)
+                return Reply(value, calls, problem)
             except _Refused as refused:
-                return None, calls, str(refused)
+                return Reply(None, calls, str(refused))
             except _Transient as transient:
+                if clamped and time.monotonic() >= stop - 0.01:
+                    return Reply(None, calls, f"{transient} at the lookup cutoff", True)
                 problem = str(transient)
                 pause = max(self._backoff_for(attempt), transient.retry_after)
             if attempt + 1 < self._max_attempts:
-                if time.monotonic() + pause >= cutoff:
-                    break
+                if time.monotonic() + pause >= stop:
+                    return Reply(None, calls, f"{problem}; no time left to retry", True)
                 self._sleep(pause)
-        return None, calls, problem
+        return Reply(None, calls, problem)
 
-    def _get(self, mysfit_id: str, timeout: float) -> MysfitProfile | str:
+    @staticmethod
+    def _get(
+        session: requests.Session,
+        url: str,
+        timeout: float,
+        parse: Callable[[Any], T | None],
+        retry_500: bool,
+    ) -> T:
         try:
-            response = self._session.get(self.url(mysfit_id), timeout=timeout)
+            # A total: connecting, sending and the wait for the answer end `timeout` from now.
+            response = session.get(url, timeout=Timeout(total=timeout))
         except requests.RequestException as error:
             raise _Transient(type(error).__name__) from None
         status = response.status_code
-        if status == 404:
-            return UNKNOWN_MYSFIT
+        if status == 500 and not retry_500:
+            raise _Refused("HTTP 500")
         if status == 429 or status >= 500:
             raise _Transient(f"HTTP {status}", _retry_after(response))
         if status != 200:
@@ -123,10 +180,10 @@ class MysfitsApi:
             body = response.json()
         except ValueError:
             raise _Transient("body is not JSON") from None
-        profile = profile_from_api(body)
-        if profile is None:
-            raise _Transient("body is not a mysfit")
-        return profile
+        value = parse(body)
+        if value is None:
+            raise _Transient("body is not what the API answers")
+        return value
 
     def _backoff_for(self, attempt: int) -> float:
         ceiling = min(_BACKOFF_CAP_SECONDS, self._backoff * 2**attempt)
@@ -140,66 +197,114 @@ def _retry_after(response: requests.Response) -> float:
         return 0.0
 
 
-class MysfitsTable:
-    """`dynamodb:GetItem` on the workshop's table; the boto3 client is made on first use."""
+def parse_table_arn(table_arn: str) -> tuple[str, str]:
+    """(region, table name) of `arn:PARTITION:dynamodb:REGION:ACCOUNT:table/NAME`."""
+    match = _TABLE_ARN.fullmatch(table_arn)
+    if match is None:
+        raise ValueError(f"not a DynamoDB table ARN: {table_arn!r}")
+    return match["region"], match["name"]
 
-    def __init__(self, table_name: str, client_factory: Callable[[], Any] | None = None) -> None:
-        self.table_name = table_name
+
+class MysfitsTable:
+    """`dynamodb:BatchGetItem` on the workshop's table, in the table's own region (from its
+    ARN); the boto3 client is made on first use."""
+
+    def __init__(
+        self,
+        table_arn: str,
+        client_factory: Callable[[str], Any] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.region, self.table_name = parse_table_arn(table_arn)
         self._client_factory = client_factory or _dynamodb_client
         self._client: Any = None
-        self._lock = threading.Lock()
+        self._sleep = sleep
 
-    def get(self, mysfit_id: str) -> MysfitProfile | str:
-        """The profile, UNKNOWN_MYSFIT, or MYSFIT_UNAVAILABLE."""
-        try:
-            item = (
-                self._dynamodb()
-                .get_item(
-                    TableName=self.table_name,
-                    Key={"MysfitId": {"S": mysfit_id}},
-                    ProjectionExpression="#s, #g, #l",
-                    ExpressionAttributeNames={"#s": "Species", "#g": "GoodEvil", "#l": "LawChaos"},
-                )
-                .get("Item")
-            )
-        except Exception:  # botocore raises many unrelated types; any of them means "no answer"
-            return MYSFIT_UNAVAILABLE
-        if item is None:
-            return UNKNOWN_MYSFIT
-        return profile_from_item(item) or MYSFIT_UNAVAILABLE
+    def batch_get(
+        self, mysfit_ids: Sequence[str], stop: float
+    ) -> tuple[dict[str, MysfitProfile | str], int, str]:
+        """Each id's profile, UNKNOWN_MYSFIT (the table has no such item), MYSFIT_UNAVAILABLE
+        or DEADLINE; the calls made; the last problem."""
+        outcomes: dict[str, MysfitProfile | str] = {}
+        calls, problem, failed = 0, "", False
+        for start in range(0, len(mysfit_ids), _BATCH_GET_KEYS):
+            chunk = list(mysfit_ids[start : start + _BATCH_GET_KEYS])
+            left = chunk
+            for round_ in range(0 if failed else _BATCH_GET_ROUNDS):
+                if time.monotonic() >= stop:
+                    outcomes.update(dict.fromkeys(left, DEADLINE))
+                    left = []
+                    break
+                calls += 1
+                try:
+                    answer = self._dynamodb().batch_get_item(RequestItems=self._request(left))
+                except Exception as error:  # botocore raises many unrelated types
+                    problem, failed = type(error).__name__, True
+                    break
+                for item in answer.get("Responses", {}).get(self.table_name, []):
+                    mysfit_id = (item.get("MysfitId") or {}).get("S")
+                    outcomes[mysfit_id] = profile_from_item(item) or MYSFIT_UNAVAILABLE
+                unprocessed = answer.get("UnprocessedKeys", {}).get(self.table_name, {})
+                left = [key["MysfitId"]["S"] for key in unprocessed.get("Keys", [])]
+                if not left:
+                    break
+                problem = "unprocessed keys"
+                self._sleep(min(0.05 * 2**round_, max(0.0, stop - time.monotonic())))
+            outcomes.update(dict.fromkeys(left, MYSFIT_UNAVAILABLE))
+            for mysfit_id in chunk:
+                outcomes.setdefault(mysfit_id, UNKNOWN_MYSFIT)  # answered, and not there
+        return outcomes, calls, problem
+
+    def _request(self, mysfit_ids: list[str]) -> dict[str, Any]:
+        return {
+            self.table_name: {
+                "Keys": [{"MysfitId": {"S": mysfit_id}} for mysfit_id in mysfit_ids],
+                "ProjectionExpression": "#i, #s, #g, #l",
+                "ExpressionAttributeNames": {
+                    "#i": "MysfitId",
+                    "#s": "Species",
+                    "#g": "GoodEvil",
+                    "#l": "LawChaos",
+                },
+            }
+        }
 
     def _dynamodb(self) -> Any:
-        with self._lock:
-            if self._client is None:
-                self._client = self._client_factory()
-            return self._client
+        if self._client is None:
+            self._client = self._client_factory(self.region)
+        return self._client
 
 
-def _dynamodb_client() -> Any:
+def _dynamodb_client(region: str) -> Any:
     import boto3  # provided by the Lambda runtime; imported only when the API fails
     from botocore.config import Config
 
     config = Config(
-        connect_timeout=2, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"}
+        connect_timeout=1, read_timeout=1, retries={"total_max_attempts": 2, "mode": "standard"}
     )
-    return boto3.client("dynamodb", config=config)
+    return boto3.client("dynamodb", region_name=region, config=config)
 
 
 class ProfileCache:
-    """Answers by mysfit id for a short time, kept across invocations of a warm container:
-    a profile, or UNKNOWN_MYSFIT when the API said 404 (so a flood of clicks on an id that does
-    not exist costs one call per TTL, not one per batch)."""
+    """What a warm container knows, for a short time: the last catalog read, and each answer
+    about one id (a profile, or UNKNOWN_MYSFIT), so the same ids cost nothing next batch."""
 
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl = ttl
         self._clock = clock
+        self._catalog: tuple[float, dict[str, MysfitProfile]] | None = None
         self._entries: dict[str, tuple[float, MysfitProfile | str]] = {}
 
     def get(self, mysfit_id: str) -> MysfitProfile | str | None:
+        now = self._clock()
+        if self._catalog is not None and self._catalog[0] > now:
+            profile = self._catalog[1].get(mysfit_id)
+            if profile is not None:
+                return profile
         entry = self._entries.get(mysfit_id)
         if entry is None:
             return None
-        if entry[0] <= self._clock():
+        if entry[0] <= now:
             del self._entries[mysfit_id]
             return None
         return entry[1]
@@ -211,12 +316,17 @@ class ProfileCache:
             self._entries.clear()
         self._entries[mysfit_id] = (self._clock() + self._ttl, profile)
 
+    def put_catalog(self, profiles: dict[str, MysfitProfile]) -> None:
+        if self._ttl > 0:
+            self._catalog = (self._clock() + self._ttl, profiles)
+
     def clear(self) -> None:
+        self._catalog = None
         self._entries.clear()
 
 
 class MysfitResolver:
-    """Each distinct mysfit at most once per invocation, concurrently, cache first."""
+    """Every distinct mysfit of a batch: cache first, then one catalog read, then fallbacks."""
 
     def __init__(
         self,
@@ -236,52 +346,103 @@ class MysfitResolver:
         """Every id maps to its profile or to UNKNOWN_MYSFIT, MYSFIT_UNAVAILABLE or DEADLINE."""
         stats = LookupStats()
         outcomes: dict[str, MysfitProfile | str] = {}
-        missing = []
+        pending = []
         for mysfit_id in mysfit_ids:
-            cached = self._cache.get(mysfit_id)
-            if cached is None:
-                missing.append(mysfit_id)
+            known = self._cache.get(mysfit_id)
+            if known is None:
+                pending.append(mysfit_id)
             else:
-                outcomes[mysfit_id] = cached
+                outcomes[mysfit_id] = known
                 stats.cache_hits += 1
-        if not missing:
+        if not pending:
             return outcomes, stats
 
-        pool = ThreadPoolExecutor(max_workers=min(self._concurrency, len(missing)))
-        try:
-            futures = {pool.submit(self._lookup, i, cutoff): i for i in missing}
-            wait(futures, timeout=max(0.0, cutoff - time.monotonic()))
-        finally:
-            # Lookups still running stop at their own cutoff; queued ones never start.
-            pool.shutdown(wait=False, cancel_futures=True)
-        for future, mysfit_id in futures.items():
-            if not future.done() or future.cancelled():
-                outcomes[mysfit_id] = DEADLINE
-                continue
-            lookup: Lookup = future.result()
-            outcomes[mysfit_id] = lookup.outcome
-            stats.api_calls += lookup.api_calls
-            stats.api_retries += max(0, lookup.api_calls - 1)
-            stats.fallbacks += lookup.fallback
-            if lookup.problem:
-                stats.problems.append((mysfit_id, lookup.problem))
-            if isinstance(lookup.outcome, MysfitProfile) or (
-                lookup.outcome == UNKNOWN_MYSFIT and not lookup.fallback
-            ):
-                self._cache.put(mysfit_id, lookup.outcome)
+        stop = cutoff - SETTLE_SECONDS
+        catalog = self._api.catalog(stop)
+        self._count(stats, catalog)
+        if catalog.value is not None:
+            self._cache.put_catalog(catalog.value)
+            for mysfit_id in pending:
+                outcome = catalog.value.get(mysfit_id, UNKNOWN_MYSFIT)
+                outcomes[mysfit_id] = outcome
+                if outcome == UNKNOWN_MYSFIT:
+                    self._cache.put(mysfit_id, outcome)
+            return outcomes, stats
+        stats.problems.append((CATALOG, catalog.problem))
+        if catalog.out_of_time:
+            outcomes.update(dict.fromkeys(pending, DEADLINE))
+            return outcomes, stats
+
+        unresolved = self._read_one_by_one(pending[:PER_ID_LIMIT], stop, cutoff, stats, outcomes)
+        self._read_table(unresolved + pending[PER_ID_LIMIT:], stop, stats, outcomes)
         return outcomes, stats
 
-    def _lookup(self, mysfit_id: str, cutoff: float) -> Lookup:
-        try:
-            outcome, calls, problem = self._api.fetch(mysfit_id, cutoff)
-        except Exception as error:  # a bug here must cost one mysfit, not the batch
-            outcome, calls, problem = None, 0, f"lookup error: {type(error).__name__}"
-        if outcome is not None:
-            return Lookup(outcome, calls)
+    @staticmethod
+    def _count(stats: LookupStats, reply: Reply) -> None:
+        stats.api_calls += reply.calls
+        stats.api_retries += max(0, reply.calls - 1)
+
+    def _read_one_by_one(
+        self,
+        mysfit_ids: list[str],
+        stop: float,
+        cutoff: float,
+        stats: LookupStats,
+        outcomes: dict[str, MysfitProfile | str],
+    ) -> list[str]:
+        """Per-id API reads, concurrently; the ids they could not settle."""
+        if not mysfit_ids:
+            return []
+        pool = ThreadPoolExecutor(max_workers=min(self._concurrency, len(mysfit_ids)))
+        futures: dict[Future[Reply[MysfitProfile]], str] = {
+            pool.submit(self._api.fetch, mysfit_id, stop): mysfit_id for mysfit_id in mysfit_ids
+        }
+        _, running = wait(futures, timeout=max(0.0, cutoff - time.monotonic()))
+        if running:
+            # Only a read the clamped timeout could not stop (a server trickling its answer)
+            # gets here: it keeps its session; the container's next batch gets a new one.
+            pool.shutdown(wait=False, cancel_futures=True)
+            self._api.renew_session()
+        else:
+            pool.shutdown(wait=True)
+        unresolved = []
+        for future, mysfit_id in futures.items():
+            if future in running or future.cancelled():
+                outcomes[mysfit_id] = DEADLINE
+                continue
+            reply = future.result()
+            self._count(stats, reply)
+            if reply.value is not None:
+                outcomes[mysfit_id] = reply.value
+                self._cache.put(mysfit_id, reply.value)
+                continue
+            stats.problems.append((mysfit_id, reply.problem))
+            if reply.out_of_time:
+                outcomes[mysfit_id] = DEADLINE
+            else:
+                unresolved.append(mysfit_id)
+        return unresolved
+
+    def _read_table(
+        self,
+        mysfit_ids: list[str],
+        stop: float,
+        stats: LookupStats,
+        outcomes: dict[str, MysfitProfile | str],
+    ) -> None:
+        if not mysfit_ids:
+            return
         if self._table is None:
-            return Lookup(MYSFIT_UNAVAILABLE, calls, problem=f"{problem}; no fallback table")
-        if time.monotonic() >= cutoff:
-            return Lookup(DEADLINE, calls, problem=f"{problem}; no time left for the fallback")
-        outcome = self._table.get(mysfit_id)
-        found = "found" if isinstance(outcome, MysfitProfile) else outcome
-        return Lookup(outcome, calls, fallback=True, problem=f"{problem}; fallback: {found}")
+            outcomes.update(dict.fromkeys(mysfit_ids, MYSFIT_UNAVAILABLE))
+            return
+        found, calls, problem = self._table.batch_get(mysfit_ids, stop)
+        stats.fallbacks += len(mysfit_ids)
+        stats.table_calls += calls
+        if problem:
+            stats.problems.append((TABLE, problem))
+        for mysfit_id in mysfit_ids:
+            outcome = found[mysfit_id]
+            outcomes[mysfit_id] = outcome
+            # The table's answer is authoritative: a missing item is as good as a catalog miss.
+            if isinstance(outcome, MysfitProfile) or outcome == UNKNOWN_MYSFIT:
+                self._cache.put(mysfit_id, outcome)

@@ -31,3 +31,22 @@ def profile_from_item(item: Any) -> MysfitProfile | None:
     if not all(isinstance(value, str) for value in fields):
         return None
     return MysfitProfile(*fields)
+
+
+def profiles_from_catalog(body: Any) -> dict[str, MysfitProfile] | None:
+    """From the Mysfits API's `GET /mysfits` (every mysfit, by id); None if it is not that shape.
+
+    The service answers `{}` when its table is empty (its answer is a `defaultdict(list)`)."""
+    if not isinstance(body, dict):
+        return None
+    mysfits = body.get("mysfits", [])
+    if not isinstance(mysfits, list):
+        return None
+    profiles = {}
+    for mysfit in mysfits:
+        profile = profile_from_api(mysfit)
+        mysfit_id = mysfit.get("mysfitId") if profile else None
+        if not isinstance(mysfit_id, str):
+            return None  # one unreadable entry: this is no catalog to judge unknown ids by
+        profiles[mysfit_id] = profile
+    return profiles

@@ -15,7 +15,11 @@ from .profiles import MysfitProfile
 # The click API's model allows these characters; the processor percent-encodes the id into the
 # API path, and refuses ids made only of dots, which would name another path ("/mysfits/..").
 _MYSFIT_ID = re.compile(r"[A-Za-z0-9@._+:-]{1,128}")
+# The model's optional clickId: a canonical lowercase UUID, as crypto.randomUUID() makes.
+_CLICK_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _MAX_USER_ID_LENGTH = 256
+# C0 controls (newline, tab, NUL…), DEL and C1 controls: never part of an id.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _decode_json = json.JSONDecoder().decode
 _encode_json = json.JSONEncoder(separators=(",", ":")).encode
 # 9999-12-31T23:59:59.999Z: the last instant ISO-8601 writes with four year digits.
@@ -28,6 +32,7 @@ INVALID_JSON = "invalid_json"
 NOT_AN_OBJECT = "not_an_object"
 INVALID_USER_ID = "invalid_user_id"
 INVALID_MYSFIT_ID = "invalid_mysfit_id"
+INVALID_CLICK_ID = "invalid_click_id"
 INVALID_ARRIVAL_TIMESTAMP = "invalid_arrival_timestamp"
 INVALID_REASONS = (
     INVALID_BASE64,
@@ -35,6 +40,7 @@ INVALID_REASONS = (
     NOT_AN_OBJECT,
     INVALID_USER_ID,
     INVALID_MYSFIT_ID,
+    INVALID_CLICK_ID,
     INVALID_ARRIVAL_TIMESTAMP,
 )
 
@@ -43,6 +49,7 @@ class Click(NamedTuple):
     user_id: str
     mysfit_id: str
     clicked_at: str
+    click_id: str | None = None
 
 
 class InvalidRecord(ValueError):
@@ -72,6 +79,7 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
         or not user_id
         or user_id.isspace()
         or len(user_id) > _MAX_USER_ID_LENGTH
+        or _CONTROL.search(user_id)
     ):
         raise InvalidRecord(INVALID_USER_ID)
     mysfit_id = click.get("mysfitId")
@@ -81,7 +89,10 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
         or not mysfit_id.strip(".")
     ):
         raise InvalidRecord(INVALID_MYSFIT_ID)
-    return Click(user_id, mysfit_id, iso_utc_from_millis(arrival_millis))
+    click_id = click.get("clickId")
+    if "clickId" in click and not (isinstance(click_id, str) and _CLICK_ID.fullmatch(click_id)):
+        raise InvalidRecord(INVALID_CLICK_ID)
+    return Click(user_id, mysfit_id, iso_utc_from_millis(arrival_millis), click_id)
 
 
 def iso_utc_from_millis(millis: Any) -> str:
@@ -114,8 +125,12 @@ def mysfit_members(mysfit_id: str, profile: MysfitProfile) -> str:
 
 def encode_enriched(click: Click, members: str) -> str:
     """Base64 of the enriched click as one compact JSON line, keys in a fixed order:
-    userId, mysfitId, species, goodevil, lawchaos, clickedAt."""
+    userId, clickId (only when the click had one), mysfitId, species, goodevil, lawchaos,
+    clickedAt."""
+    # The click id matched _CLICK_ID: it needs no JSON escaping.
+    click_id = f',"clickId":"{click.click_id}"' if click.click_id else ""
     line = (
-        f'{{"userId":{_encode_json(click.user_id)},{members},"clickedAt":"{click.clicked_at}"}}\n'
+        f'{{"userId":{_encode_json(click.user_id)}{click_id},{members},'
+        f'"clickedAt":"{click.clicked_at}"}}\n'
     )
     return base64.b64encode(line.encode()).decode("ascii")

@@ -6,6 +6,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .lookup import parse_table_arn
+
 # Name of each tunable's environment variable, and its default.
 DEFAULTS: dict[str, float] = {
     "MYSFITS_API_TIMEOUT_SECONDS": 2.0,
@@ -24,7 +26,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     api_url: str
-    table_name: str | None
+    table_arn: str | None
     api_timeout: float
     api_max_attempts: int
     api_backoff: float
@@ -37,9 +39,15 @@ class Settings:
         api_url = env.get("MYSFITS_API_URL", "").strip()
         if not api_url.startswith(("http://", "https://")):
             raise SettingsError("MYSFITS_API_URL must be an http:// or https:// URL")
+        table_arn = env.get("MYSFITS_TABLE_ARN", "").strip() or None
+        if table_arn is not None:
+            try:
+                parse_table_arn(table_arn)
+            except ValueError as error:
+                raise SettingsError(f"MYSFITS_TABLE_ARN: {error}") from None
         return cls(
             api_url=api_url.rstrip("/"),
-            table_name=env.get("MYSFITS_TABLE_NAME", "").strip() or None,
+            table_arn=table_arn,
             api_timeout=_number(env, "MYSFITS_API_TIMEOUT_SECONDS", minimum=0.05),
             api_max_attempts=int(_number(env, "MYSFITS_API_MAX_ATTEMPTS", minimum=1, whole=True)),
             api_backoff=_number(env, "MYSFITS_API_BACKOFF_SECONDS", minimum=0.0),

@@ -64,7 +64,7 @@ print("RESPONSE " + json.dumps(response))
             **os.environ,
             **env,
             "MYSFITS_API_URL": "http://127.0.0.1:9",
-            "MYSFITS_TABLE_NAME": "",
+            "MYSFITS_TABLE_ARN": "",
             "AWS_DEFAULT_REGION": "us-east-1",
         },
         timeout=60,
@@ -89,9 +89,9 @@ def test_template_sets_only_variables_the_processor_reads(function):
         from click_enrichment.settings import DEFAULTS
     finally:
         sys.path.remove(str(LAMBDA))
-    read = {"MYSFITS_API_URL", "MYSFITS_TABLE_NAME", *DEFAULTS}
+    read = {"MYSFITS_API_URL", "MYSFITS_TABLE_ARN", *DEFAULTS}
     variables = set(function["Environment"]["Variables"])
-    assert {"MYSFITS_API_URL", "MYSFITS_TABLE_NAME"} <= variables
+    assert {"MYSFITS_API_URL", "MYSFITS_TABLE_ARN"} <= variables
     assert {v for v in variables if not v.startswith("POWERTOOLS_")} <= read
 
 

@@ -95,6 +95,7 @@ def test_malformed_bodies_get_400_with_cors_and_nothing_is_delivered(
     malformed += [json.dumps({k: v for k, v in valid.items() if k != name}) for name in valid]
     malformed += [json.dumps({**valid, name: 42}) for name in valid]
     malformed += [json.dumps({**valid, name: ""}) for name in valid]
+    malformed += [json.dumps({**valid, name: "abc\n"}) for name in valid]  # ECMA-262 end of input
 
     answers = [put_click(pipeline, body) for body in malformed]
     pipeline.flush()

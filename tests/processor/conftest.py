@@ -1,4 +1,5 @@
-"""Fixtures for the Firehose click processor: a fake Mysfits API, fresh handler state, AWS env."""
+"""Fixtures for the Firehose click processor: the Mysfits stand-in with injectable trouble, fresh
+handler state, AWS env."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ for path in (HERE, HERE.parents[1] / "lambda"):
         sys.path.insert(0, str(path))
 
 from fake_mysfits_api import FakeMysfitsApi  # noqa: E402
-from processor_helpers import MYSFITS_BY_ID, Processor  # noqa: E402
+from processor_helpers import Processor  # noqa: E402
 
 
 @pytest.fixture
 def mysfits_api() -> Iterator[FakeMysfitsApi]:
-    with FakeMysfitsApi(MYSFITS_BY_ID) as api:
+    with FakeMysfitsApi() as api:
         yield api
 
 
@@ -46,7 +47,7 @@ def processor_for(monkeypatch: pytest.MonkeyPatch, aws_env: None) -> Callable[..
         monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "clickstream-processor")
         monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "MysfitsClickStream")
         monkeypatch.setenv("MYSFITS_API_URL", api_url)
-        monkeypatch.delenv("MYSFITS_TABLE_NAME", raising=False)
+        monkeypatch.delenv("MYSFITS_TABLE_ARN", raising=False)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         module = importlib.import_module("processor")

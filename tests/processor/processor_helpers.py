@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from clickstream.standins.mysfits import CATALOG
+
 HERE = Path(__file__).parent
 LAMBDA_DIR = HERE.parents[1] / "lambda"
-MYSFITS: list[dict[str, Any]] = json.loads((HERE / "mysfits.json").read_text())
+MYSFITS: list[dict[str, Any]] = CATALOG
 MYSFITS_BY_ID = {mysfit["mysfitId"]: mysfit for mysfit in MYSFITS}
 TABLE_NAME = "MysfitsTable"
+TABLE_ARN = f"arn:aws:dynamodb:us-east-1:123456789012:table/{TABLE_NAME}"
 
 
 def load_event(name: str) -> dict[str, Any]:

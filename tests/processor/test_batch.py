@@ -7,12 +7,12 @@ import time
 from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseEvent
 from click_enrichment.batch import process_batch
 from click_enrichment.lookup import MysfitResolver, MysfitsApi, ProfileCache, new_session
-from fake_mysfits_api import FakeMysfitsApi
+from fake_mysfits_api import CATALOG, FakeMysfitsApi
 from processor_helpers import load_event
 
 
 def resolver_for(api: FakeMysfitsApi) -> MysfitResolver:
-    client = MysfitsApi(new_session(4), api.url, timeout=1.0, max_attempts=1, backoff=0.0)
+    client = MysfitsApi(lambda: new_session(4), api.url, timeout=1.0, max_attempts=1, backoff=0.0)
     return MysfitResolver(client, None, ProfileCache(60.0), concurrency=4)
 
 
@@ -34,7 +34,7 @@ def test_records_left_when_encoding_runs_out_of_time_fail_as_deadline(
     )
 
     # THEN the mysfits were found, yet every record is failed, raw, as past the deadline
-    assert mysfits_api.total_requests == 2
+    assert mysfits_api.requests == {CATALOG: 1}
     assert [r["result"] for r in response["records"]] == ["ProcessingFailed"] * 3
     assert [r["data"] for r in response["records"]] == [r["data"] for r in event["records"]]
     assert summary.failed == {"deadline": 3}

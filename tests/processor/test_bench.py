@@ -1,4 +1,4 @@
-"""The benchmark still runs, and at any size ours calls the API once per distinct mysfit."""
+"""The benchmark still runs; at any size ours reads the catalog once a batch, floods included."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def test_a_small_benchmark_run() -> None:
             "--latency=0.005",
             "--workshop-records=20",
             "--repeats=1",
+            "--unknown=600",
         ],
         capture_output=True,
         text=True,
@@ -33,7 +34,14 @@ def test_a_small_benchmark_run() -> None:
     ours_warm = re.search(r"records/s, (\d+) API calls", out)
     assert workshop and ours_cold and ours_warm, out
     assert int(workshop[1]) == 20  # one call per record
-    assert int(ours_cold[1]) == 7  # one call per distinct mysfit
+    assert int(ours_cold[1]) == 1  # one catalog read, whatever the mysfits
     assert int(ours_warm[1]) == 0  # none once the cache is warm
     assert re.search(r"ratio +\d+\.\d+x", out)
     assert re.search(r"peak traced \d+\.\d MiB", out)
+    flood = re.search(r"ours +\d+\.\d+ s, (\d+) API calls, (\d+) real clicks enriched", out)
+    again = re.search(r"ours again +\d+\.\d+ s, (\d+) API calls", out)
+    assert flood and again, out
+    assert (int(flood[1]), int(flood[2])) == (1, 200)  # every tenth of 2000 clicks is real
+    assert int(again[1]) == 0
+    assert "workshop  raised JSONDecodeError" in out  # the service's 500 page is not JSON
+    assert "MISSED" not in out

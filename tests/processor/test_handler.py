@@ -1,11 +1,13 @@
-"""The handler against a real local Mysfits API: outcomes, order, logs, metrics, caching."""
+"""The handler against the Mysfits stand-in: outcomes, order, logs, metrics, caching."""
 
 from __future__ import annotations
 
+import base64
 import json
+import threading
 
 import pytest
-from fake_mysfits_api import FakeMysfitsApi
+from fake_mysfits_api import CATALOG, FakeMysfitsApi
 from processor_helpers import (
     MYSFITS_BY_ID,
     FakeContext,
@@ -51,12 +53,12 @@ def test_output_keys_come_in_a_fixed_order(processor: Processor) -> None:
     assert line == ["userId", "mysfitId", "species", "goodevil", "lawchaos", "clickedAt"]
 
 
-def test_each_distinct_mysfit_is_fetched_once(
+def test_one_catalog_read_enriches_the_batch(
     processor: Processor, mysfits_api: FakeMysfitsApi
 ) -> None:
     processor.invoke(load_event("valid_clicks.json"))
 
-    assert mysfits_api.requests == {EVANGELINE: 1, PAULY: 1}
+    assert mysfits_api.requests == {CATALOG: 1}
 
 
 def test_a_warm_container_answers_from_its_cache(
@@ -65,7 +67,7 @@ def test_a_warm_container_answers_from_its_cache(
     processor.invoke(load_event("valid_clicks.json"))
     second = processor.invoke(load_event("valid_clicks.json"))
 
-    assert mysfits_api.total_requests == 2
+    assert mysfits_api.total_requests == 1
     assert [r["result"] for r in second["records"]] == ["Ok", "Ok", "Ok"]
     assert processor.log_lines()[-1]["cacheHits"] == 2
 
@@ -76,7 +78,7 @@ def test_the_cache_expires(processor_for, mysfits_api: FakeMysfitsApi) -> None:
     processor.invoke(load_event("valid_clicks.json"))
     processor.invoke(load_event("valid_clicks.json"))
 
-    assert mysfits_api.requests == {EVANGELINE: 2, PAULY: 2}
+    assert mysfits_api.requests == {CATALOG: 2}
 
 
 def test_connections_are_kept_alive_across_invocations(
@@ -88,9 +90,9 @@ def test_connections_are_kept_alive_across_invocations(
     for _ in range(3):
         processor.invoke(load_event("valid_clicks.json"))
 
-    # THEN six calls travel over the connections the first invocation opened
-    assert mysfits_api.total_requests == 6
-    assert mysfits_api.connections <= 2
+    # THEN three catalog reads travel over the connection the first invocation opened
+    assert mysfits_api.requests == {CATALOG: 3}
+    assert mysfits_api.connections == 1
 
 
 @pytest.mark.parametrize("suffix", ["", "/"])
@@ -102,7 +104,7 @@ def test_api_url_with_or_without_trailing_slash(
     response = processor.invoke(load_event("valid_clicks.json"))
 
     assert [r["result"] for r in response["records"]] == ["Ok", "Ok", "Ok"]
-    assert mysfits_api.requests == {EVANGELINE: 1, PAULY: 1}
+    assert mysfits_api.requests == {CATALOG: 1}
 
 
 def test_invalid_records_fail_one_by_one_with_a_log_line_each(
@@ -133,18 +135,18 @@ def test_invalid_records_fail_one_by_one_with_a_log_line_each(
         ("108", "invalid_json"),
         ("109", "invalid_mysfit_id"),
     ]
-    # AND the path-traversal id never reached the API
-    assert set(mysfits_api.requests) == {EVANGELINE}
+    # AND only the catalog was read: no id was looked up on its own
+    assert mysfits_api.requests == {CATALOG: 1}
 
 
-def test_a_404_is_remembered_by_the_warm_container(
+def test_an_unknown_id_is_remembered_by_the_warm_container(
     processor: Processor, mysfits_api: FakeMysfitsApi
 ) -> None:
     processor.invoke(load_event("unknown_mysfit.json"))
     second = processor.invoke(load_event("unknown_mysfit.json"))
 
     assert [r["result"] for r in second["records"]] == ["ProcessingFailed", "Ok"]
-    assert mysfits_api.requests["00000000-0000-4000-8000-000000000000"] == 1
+    assert mysfits_api.requests == {CATALOG: 1}
 
 
 def test_an_unknown_mysfit_fails_only_its_clicks(
@@ -153,47 +155,54 @@ def test_an_unknown_mysfit_fails_only_its_clicks(
     response = processor.invoke(load_event("unknown_mysfit.json"))
 
     assert [r["result"] for r in response["records"]] == ["ProcessingFailed", "Ok"]
-    assert mysfits_api.requests["00000000-0000-4000-8000-000000000000"] == 1
+    assert mysfits_api.requests == {CATALOG: 1}  # missing from the catalog: no call of its own
     assert processor.log_lines()[-1]["failedByReason"] == {"unknown_mysfit": 1}
 
 
 @pytest.mark.parametrize("trouble", ["500", "503", "429", "garbage", "not_a_mysfit", ("slow", 1.0)])
-def test_transient_api_trouble_is_retried(
+def test_transient_catalog_trouble_is_retried(
     processor_for, mysfits_api: FakeMysfitsApi, trouble
 ) -> None:
-    # GIVEN an API that misbehaves once for Evangeline, then answers
+    # GIVEN an API whose catalog misbehaves once, then answers
     processor = processor_for(
         mysfits_api.url, MYSFITS_API_TIMEOUT_SECONDS="0.3", MYSFITS_API_BACKOFF_SECONDS="0.01"
     )
-    mysfits_api.script(EVANGELINE, trouble, "ok")
+    mysfits_api.script(CATALOG, trouble, "ok")
 
     # WHEN processed
     response = processor.invoke(load_event("valid_clicks.json"))
 
     # THEN the retry succeeds
     assert [r["result"] for r in response["records"]] == ["Ok", "Ok", "Ok"]
-    assert mysfits_api.requests[EVANGELINE] == 2
+    assert mysfits_api.requests == {CATALOG: 2}
     summary = processor.log_lines()[-1]
-    assert (summary["apiCalls"], summary["apiRetries"]) == (3, 1)
+    assert (summary["apiCalls"], summary["apiRetries"]) == (2, 1)
 
 
-@pytest.mark.parametrize("trouble", ["500", "429", "garbage", ("slow", 1.0)])
-def test_persistent_api_trouble_without_a_table_fails_the_clicks(
-    processor_for, mysfits_api: FakeMysfitsApi, trouble
+@pytest.mark.parametrize(
+    ("trouble", "evangeline_reads"),
+    # A per-id 500 is how the service answers an unknown id: retrying cannot change it.
+    [("500", 1), ("429", 3), ("garbage", 3), (("slow", 1.0), 3)],
+)
+def test_without_catalog_or_table_a_troubled_mysfit_fails_its_clicks(
+    processor_for, mysfits_api: FakeMysfitsApi, trouble, evangeline_reads: int
 ) -> None:
+    # GIVEN a catalog that keeps failing, and trouble reading Evangeline on her own
     processor = processor_for(
         mysfits_api.url, MYSFITS_API_TIMEOUT_SECONDS="0.2", MYSFITS_API_BACKOFF_SECONDS="0.01"
     )
+    mysfits_api.script(CATALOG, "503")
     mysfits_api.script(EVANGELINE, trouble)
 
     response = processor.invoke(load_event("valid_clicks.json"))
 
+    # THEN Pauly, read on his own, is enriched; Evangeline's clicks fail, not the batch
     assert [r["result"] for r in response["records"]] == [
         "ProcessingFailed",
         "Ok",
         "ProcessingFailed",
     ]
-    assert mysfits_api.requests[EVANGELINE] == 3  # MYSFITS_API_MAX_ATTEMPTS' default
+    assert mysfits_api.requests == {CATALOG: 3, EVANGELINE: evangeline_reads, PAULY: 1}
     assert processor.log_lines()[-1]["failedByReason"] == {"mysfit_unavailable": 2}
 
 
@@ -212,12 +221,15 @@ def test_a_refused_connection_fails_the_clicks_without_failing_the_batch(process
 
 
 def test_work_stops_before_the_deadline(processor_for, mysfits_api: FakeMysfitsApi) -> None:
-    # GIVEN an API far slower than the time the invocation has left
+    # GIVEN a catalog that fails, and a per-id read far slower than the time left
     processor = processor_for(
         mysfits_api.url, DEADLINE_MARGIN_SECONDS="0.5", MYSFITS_API_TIMEOUT_SECONDS="10"
     )
+    mysfits_api.script(CATALOG, "500")
     mysfits_api.script(EVANGELINE, ("slow", 5.0))
     context = FakeContext(remaining_seconds=1.5)
+    _, resolver = processor.module._container()
+    session = resolver._api._session
 
     # WHEN processed
     response = processor.invoke(load_event("valid_clicks.json"), context)
@@ -232,6 +244,9 @@ def test_work_stops_before_the_deadline(processor_for, mysfits_api: FakeMysfitsA
     summary = processor.log_lines()[-1]
     assert summary["failedByReason"] == {"deadline": 2}
     assert summary["deadlineReached"] is True
+    # AND no lookup thread runs on into the next invocation with the container's session
+    running = [t for t in threading.enumerate() if t.name.startswith("ThreadPoolExecutor")]
+    assert not running or resolver._api._session is not session
 
 
 def test_no_time_left_marks_everything_failed(processor: Processor, mysfits_api) -> None:
@@ -289,12 +304,14 @@ def test_records_reuse_the_fixture_helpers(processor: Processor) -> None:
 def test_an_id_with_reserved_characters_is_percent_encoded_in_the_path(
     processor: Processor, mysfits_api: FakeMysfitsApi
 ) -> None:
+    # GIVEN a catalog that fails, so the id is read on its own
+    mysfits_api.script(CATALOG, "503")
     event = make_event([b'{"userId":"u","mysfitId":"a@b+c:d"}'])
 
     response = processor.invoke(event)
 
-    assert response["records"][0]["result"] == "ProcessingFailed"  # unknown to the fake API
-    assert set(mysfits_api.requests) == {"a%40b%2Bc%3Ad"}
+    assert response["records"][0]["result"] == "ProcessingFailed"  # the service's 500: unknown
+    assert mysfits_api.requests == {CATALOG: 3, "a%40b%2Bc%3Ad": 1}
 
 
 def test_an_unforeseen_decoding_error_costs_one_record(
@@ -321,3 +338,26 @@ def test_an_unforeseen_decoding_error_costs_one_record(
     assert [r["result"] for r in response["records"]] == ["Ok", "ProcessingFailed", "Ok"]
     warnings = [line for line in processor.log_lines() if line["level"] == "WARNING"]
     assert [w["reason"] for w in warnings] == ["unreadable_record: RuntimeError"]
+
+
+def test_a_click_id_is_carried_right_after_the_user_id(processor: Processor) -> None:
+    click_id = "0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b"
+    event = make_event(
+        [
+            json.dumps({"userId": "u", "mysfitId": EVANGELINE, "clickId": click_id}).encode(),
+            json.dumps({"userId": "u", "mysfitId": EVANGELINE}).encode(),
+            json.dumps({"userId": "u", "mysfitId": EVANGELINE, "clickId": "nope"}).encode(),
+        ]
+    )
+
+    response = processor.invoke(event)
+
+    first, second, third = response["records"]
+    keys = json.loads(
+        base64.b64decode(first["data"]), object_pairs_hook=lambda pairs: [k for k, _ in pairs]
+    )
+    assert keys[:3] == ["userId", "clickId", "mysfitId"]
+    assert decoded(first)["clickId"] == click_id
+    assert "clickId" not in decoded(second)
+    assert third["result"] == "ProcessingFailed"
+    assert processor.log_lines()[-1]["failedByReason"] == {"invalid_click_id": 1}

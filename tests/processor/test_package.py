@@ -15,8 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from fake_mysfits_api import FakeMysfitsApi
-from processor_helpers import MYSFITS_BY_ID, load_event
+from fake_mysfits_api import CATALOG, FakeMysfitsApi
+from processor_helpers import load_event
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -98,7 +98,7 @@ def test_the_unpacked_zip_imports_and_runs(package: Path, tmp_path: Path) -> Non
     event = load_event("valid_clicks.json")
 
     # WHEN a Python with nothing but the standard library invokes the handler from there
-    with FakeMysfitsApi(MYSFITS_BY_ID) as api:
+    with FakeMysfitsApi() as api:
         result = subprocess.run(
             [sys.executable, "-I", "-S", "-c", RUN_HANDLER, str(code)],
             input=json.dumps(event),
@@ -119,10 +119,7 @@ def test_the_unpacked_zip_imports_and_runs(package: Path, tmp_path: Path) -> Non
     assert Path(output["requests_from"]).is_relative_to(code)
     records = output["response"]["records"]
     assert [r["result"] for r in records] == ["Ok", "Ok", "Ok"]
-    assert api.requests == {
-        "4e53920c-505a-4a90-a694-b9300791f0ae": 1,
-        "2b473002-36f8-4b87-954e-9a377e0ccbec": 1,
-    }
+    assert api.requests == {CATALOG: 1}
 
 
 def test_main_reports_a_failure_in_one_line(tmp_path: Path, capsys) -> None:

@@ -11,14 +11,19 @@ import json
 import string
 from typing import Any
 
+from fake_mysfits_api import CATALOG
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from processor_helpers import MYSFITS, make_event
 
-TROUBLED = "troubled-mysfit"  # the fake API answers 500 for it, always
+TROUBLED = "troubled-mysfit"  # the API answers 500 for it, always (when read on its own)
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 KNOWN = st.sampled_from([m["mysfitId"] for m in MYSFITS])
-USER_IDS = st.text(min_size=1, max_size=30).filter(lambda s: not s.isspace())
+# Any text but control characters (Cc: C0, DEL, C1), which are never part of an id.
+USER_IDS = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=30
+).filter(lambda s: not s.isspace())
+CLICK_IDS = st.one_of(st.none(), st.uuids().map(str))
 
 
 def payload(obj: Any) -> bytes:
@@ -28,7 +33,13 @@ def payload(obj: Any) -> bytes:
 # Each strategy draws (payload bytes or raw base64 text, expected outcome).
 # Outcome: ("Ok", user_id, mysfit_id) or "ProcessingFailed".
 valid = st.builds(
-    lambda u, m: (payload({"userId": u, "mysfitId": m}), ("Ok", u, m)), USER_IDS, KNOWN
+    lambda u, m, c: (
+        payload({"userId": u, "mysfitId": m, **({"clickId": c} if c else {})}),
+        ("Ok", u, m, c),
+    ),
+    USER_IDS,
+    KNOWN,
+    CLICK_IDS,
 )
 unknown = st.builds(
     lambda u: (payload({"userId": u, "mysfitId": UNKNOWN}), "ProcessingFailed"), USER_IDS
@@ -46,7 +57,14 @@ not_object = st.builds(
 )
 bad_user = st.builds(
     lambda user, m: (payload({"userId": user, "mysfitId": m}), "ProcessingFailed"),
-    st.one_of(st.none(), st.integers(), st.just(""), st.just("  "), st.lists(st.text())),
+    st.one_of(
+        st.none(),
+        st.integers(),
+        st.just(""),
+        st.just("  "),
+        st.lists(st.text()),
+        st.builds(lambda u, c: u + c, USER_IDS, st.sampled_from(["\n", "\r\n", "\x00", "\x85"])),
+    ),
     KNOWN,
 )
 bad_mysfit = st.builds(
@@ -54,8 +72,31 @@ bad_mysfit = st.builds(
     USER_IDS,
     st.one_of(st.none(), st.integers(), st.just(""), st.just("../x"), st.text(min_size=129)),
 )
+bad_click_id = st.builds(
+    lambda u, m, c: (payload({"userId": u, "mysfitId": m, "clickId": c}), "ProcessingFailed"),
+    USER_IDS,
+    KNOWN,
+    st.one_of(
+        st.none(),
+        st.integers(),
+        st.just(""),
+        st.uuids().map(lambda u: str(u).upper()),
+        st.uuids().map(lambda u: str(u) + "\n"),
+        st.text(max_size=40),
+    ),
+)
 RECORDS = st.lists(
-    st.one_of(valid, unknown, troubled, not_base64, not_json, not_object, bad_user, bad_mysfit),
+    st.one_of(
+        valid,
+        unknown,
+        troubled,
+        not_base64,
+        not_json,
+        not_object,
+        bad_user,
+        bad_mysfit,
+        bad_click_id,
+    ),
     min_size=1,
     max_size=25,
 )
@@ -66,12 +107,14 @@ RECORDS = st.lists(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(records=RECORDS)
-def test_any_batch_keeps_the_contract(processor_for, mysfits_api, records) -> None:
+@given(records=RECORDS, catalog_up=st.booleans())
+def test_any_batch_keeps_the_contract(processor_for, mysfits_api, records, catalog_up) -> None:
     processor = processor_for(
         mysfits_api.url, MYSFITS_API_MAX_ATTEMPTS="2", MYSFITS_API_BACKOFF_SECONDS="0.001"
     )
     mysfits_api.script(TROUBLED, "500")
+    # With the catalog down, every mysfit is read on its own.
+    mysfits_api.script(CATALOG, "ok" if catalog_up else "503")
     event = make_event([p if isinstance(p, bytes) else b"" for p, _ in records])
     for record, (sent, _) in zip(event["records"], records, strict=True):
         if isinstance(sent, str):
@@ -87,7 +130,7 @@ def test_any_batch_keeps_the_contract(processor_for, mysfits_api, records) -> No
             assert got["result"] == "ProcessingFailed"
             assert got["data"] == sent["data"]
             continue
-        _, user_id, mysfit_id = expected
+        _, user_id, mysfit_id, click_id = expected
         assert got["result"] == "Ok"
         line = base64.b64decode(got["data"], validate=True)
         assert line.endswith(b"\n")
@@ -95,6 +138,7 @@ def test_any_batch_keeps_the_contract(processor_for, mysfits_api, records) -> No
         enriched = json.loads(line)
         assert enriched == {
             "userId": user_id,
+            **({"clickId": click_id} if click_id else {}),
             "mysfitId": mysfit_id,
             "species": mysfit["species"],
             "goodevil": mysfit["goodevil"],

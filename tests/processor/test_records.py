@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 EVANGELINE = "4e53920c-505a-4a90-a694-b9300791f0ae"
+CLICK_ID = "0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b"
 ARRIVAL = 1764263941123
 
 
@@ -38,6 +39,30 @@ def test_ids_the_click_api_accepts_are_valid(mysfit_id: str) -> None:
     data = b64(json.dumps({"userId": "u", "mysfitId": mysfit_id}).encode())
 
     assert decode_click(data, ARRIVAL).mysfit_id == mysfit_id
+
+
+def test_a_click_id_is_kept() -> None:
+    data = b64(json.dumps({"userId": "u", "mysfitId": "m-1", "clickId": CLICK_ID}).encode())
+
+    assert decode_click(data, ARRIVAL).click_id == CLICK_ID
+
+
+def test_a_click_without_a_click_id_has_none() -> None:
+    assert decode_click(b64(b'{"userId": "u", "mysfitId": "m"}'), ARRIVAL).click_id is None
+
+
+def test_the_click_id_comes_right_after_the_user_id() -> None:
+    click = Click("u-1", EVANGELINE, "2025-11-27T17:19:01.123Z", CLICK_ID)
+    members = mysfit_members(EVANGELINE, MysfitProfile("Chimera", "Evil", "Lawful"))
+
+    raw = base64.b64decode(encode_enriched(click, members), validate=True)
+
+    assert raw == (
+        b'{"userId":"u-1","clickId":"0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b",'
+        b'"mysfitId":"4e53920c-505a-4a90-a694-b9300791f0ae",'
+        b'"species":"Chimera","goodevil":"Evil","lawchaos":"Lawful",'
+        b'"clickedAt":"2025-11-27T17:19:01.123Z"}\n'
+    )
 
 
 def test_extra_fields_are_ignored() -> None:
@@ -80,6 +105,36 @@ def test_extra_fields_are_ignored() -> None:
         (b64(b'{"userId": "u", "mysfitId": "a%2Fb"}'), "invalid_mysfit_id"),
         (b64(b'{"userId": "u", "mysfitId": "a?b=c"}'), "invalid_mysfit_id"),
         (b64(b'{"userId": "u", "mysfitId": "abc\\n"}'), "invalid_mysfit_id"),
+        (b64(b'{"userId": "u", "mysfitId": "abc\\r"}'), "invalid_mysfit_id"),
+        (b64(b'{"userId": "guest\\n", "mysfitId": "m"}'), "invalid_user_id"),
+        (b64(b'{"userId": "guest\\r\\n", "mysfitId": "m"}'), "invalid_user_id"),
+        (b64(b'{"userId": "gu\\u0000est", "mysfitId": "m"}'), "invalid_user_id"),
+        (b64(b'{"userId": "guest\\t", "mysfitId": "m"}'), "invalid_user_id"),
+        (b64(b'{"userId": "guest\\u007f", "mysfitId": "m"}'), "invalid_user_id"),
+        (b64(b'{"userId": "guest\\u0085", "mysfitId": "m"}'), "invalid_user_id"),
+        (b64(b'{"userId": "u", "mysfitId": "m", "clickId": null}'), "invalid_click_id"),
+        (b64(b'{"userId": "u", "mysfitId": "m", "clickId": ""}'), "invalid_click_id"),
+        (b64(b'{"userId": "u", "mysfitId": "m", "clickId": 7}'), "invalid_click_id"),
+        (
+            b64(json.dumps({"userId": "u", "mysfitId": "m", "clickId": CLICK_ID.upper()}).encode()),
+            "invalid_click_id",
+        ),
+        (
+            b64(json.dumps({"userId": "u", "mysfitId": "m", "clickId": CLICK_ID + "\n"}).encode()),
+            "invalid_click_id",
+        ),
+        (
+            b64(json.dumps({"userId": "u", "mysfitId": "m", "clickId": CLICK_ID[:-1]}).encode()),
+            "invalid_click_id",
+        ),
+        (
+            b64(
+                json.dumps(
+                    {"userId": "u", "mysfitId": "m", "clickId": CLICK_ID.replace("-", "")}
+                ).encode()
+            ),
+            "invalid_click_id",
+        ),
         (b64(json.dumps({"userId": "u", "mysfitId": "m" * 129}).encode()), "invalid_mysfit_id"),
     ],
 )

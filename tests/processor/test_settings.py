@@ -11,7 +11,7 @@ def test_defaults() -> None:
 
     assert settings == Settings(
         api_url="https://api.example.com/prod",
-        table_name=None,
+        table_arn=None,
         api_timeout=2.0,
         api_max_attempts=3,
         api_backoff=0.1,
@@ -25,7 +25,7 @@ def test_every_tunable_has_a_variable() -> None:
     settings = Settings.from_env(
         {
             "MYSFITS_API_URL": "http://127.0.0.1:8080",
-            "MYSFITS_TABLE_NAME": "MysfitsTable",
+            "MYSFITS_TABLE_ARN": "arn:aws:dynamodb:eu-west-1:123456789012:table/MysfitsTable",
             "MYSFITS_API_TIMEOUT_SECONDS": "0.5",
             "MYSFITS_API_MAX_ATTEMPTS": "5",
             "MYSFITS_API_BACKOFF_SECONDS": "0",
@@ -35,8 +35,8 @@ def test_every_tunable_has_a_variable() -> None:
         }
     )
 
-    assert (settings.table_name, settings.api_timeout, settings.api_max_attempts) == (
-        "MysfitsTable",
+    assert (settings.table_arn, settings.api_timeout, settings.api_max_attempts) == (
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/MysfitsTable",
         0.5,
         5,
     )
@@ -55,6 +55,8 @@ def test_every_tunable_has_a_variable() -> None:
         {"MYSFITS_API_URL": "https://a", "MYSFITS_API_TIMEOUT_SECONDS": "fast"},
         {"MYSFITS_API_URL": "https://a", "MYSFITS_CACHE_TTL_SECONDS": "-1"},
         {"MYSFITS_API_URL": "https://a", "DEADLINE_MARGIN_SECONDS": "inf"},
+        {"MYSFITS_API_URL": "https://a", "MYSFITS_TABLE_ARN": "MysfitsTable"},
+        {"MYSFITS_API_URL": "https://a", "MYSFITS_TABLE_ARN": "arn:aws:s3:::MysfitsTable"},
     ],
 )
 def test_misconfiguration_is_refused(env: dict[str, str]) -> None:

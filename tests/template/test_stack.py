@@ -75,10 +75,9 @@ def test_processor_is_told_the_mysfits_api_url(one):
     assert function["Environment"]["Variables"]["MYSFITS_API_URL"] == ref("MysfitsApiUrl")
 
 
-def test_processor_is_told_the_table_name_from_the_arn(one):
+def test_processor_is_told_the_table_arn_which_names_its_region(one):
     _, function = one("AWS::Lambda::Function")
-    name = function["Environment"]["Variables"]["MYSFITS_TABLE_NAME"]
-    assert name == {"Fn::Select": [1, {"Fn::Split": ["/", ref("MysfitsTableArn")]}]}
+    assert function["Environment"]["Variables"]["MYSFITS_TABLE_ARN"] == ref("MysfitsTableArn")
 
 
 def test_processor_role_reads_only_the_mysfits_table(one, resources):
@@ -91,7 +90,7 @@ def test_processor_role_reads_only_the_mysfits_table(one, resources):
         if any(a.startswith("dynamodb:") for a in actions(s))
     ]
     assert [(actions(s), s["Resource"]) for s in dynamodb] == [
-        ({"dynamodb:GetItem"}, [ref("MysfitsTableArn")])
+        ({"dynamodb:BatchGetItem"}, [ref("MysfitsTableArn")])
     ]
 
 

@@ -23,11 +23,13 @@ from urllib.parse import parse_qs, urlsplit
 import jsonschema
 
 from clickstream.commands.webconfig import render_config_js
+from clickstream.standins.mysfits import CATALOG as STANDIN_CATALOG
+from clickstream.standins.mysfits import MysfitsService
 
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIR = REPO / "web"
 ARTIFACTS = REPO / "test-artifacts"
-CATALOG = json.loads((Path(__file__).parent / "catalog.json").read_text(encoding="utf-8"))
+CATALOG = {"mysfits": STANDIN_CATALOG}
 
 # Debian's chromium package; CHROMIUM_PATH points elsewhere. Nothing downloads a browser.
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
@@ -122,53 +124,31 @@ class _QuietHandler(BaseHTTPRequestHandler):
 # The Mysfits API ------------------------------------------------------------------------------
 
 
-def mysfit_image_svg(mysfit: dict, size: int) -> bytes:
-    hue = int(mysfit["mysfitId"][:2], 16) * 360 // 256
-    letter = mysfit["name"][0]
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 100 100"><rect width="100" height="100" fill="hsl({hue} 55% 85%)"/>'
-        f'<circle cx="50" cy="50" r="34" fill="hsl({hue} 60% 45%)"/>'
-        f'<text x="50" y="63" font-size="38" text-anchor="middle" fill="#fff" '
-        f'font-family="sans-serif">{letter}</text></svg>'
-    ).encode()
-
-
 class _MysfitsHandler(_QuietHandler):
     owner: MysfitsApiServer
 
-    def do_GET(self):
+    def _answer(self):
         api = self.owner
         parts = urlsplit(self.path)
         api.requests.append(self.path)
-        cors = {"Access-Control-Allow-Origin": "*"}
         if api.fail_next:
-            self.send_json(api.fail_next.popleft(), {"message": "Internal server error"}, cors)
+            self.send_json(api.fail_next.popleft(), {"message": "Internal server error"}, _ANY)
             return
-        segments = [s for s in parts.path.split("/") if s]
-        by_id = {m["mysfitId"]: m for m in api.mysfits}
-        if segments == ["mysfits"]:
-            query = parse_qs(parts.query)
-            listed = api.mysfits
-            if "filter" in query:
-                field_name = {"GoodEvil": "goodevil", "LawChaos": "lawchaos"}[query["filter"][0]]
-                listed = [m for m in listed if m[field_name] == query["value"][0]]
-            self.send_json(200, {"mysfits": listed}, cors)
-        elif len(segments) == 2 and segments[0] == "mysfits" and segments[1] in by_id:
-            self.send_json(200, by_id[segments[1]], cors)
-        elif len(segments) == 2 and segments[0] in ("thumbs", "profiles"):
-            mysfit = by_id.get(segments[1].removesuffix(".svg"))
-            if mysfit is None:
-                self.send_json(404, {"message": "Not found"}, cors)
-                return
-            size = 250 if segments[0] == "thumbs" else 320
-            self.send(200, mysfit_image_svg(mysfit, size), "image/svg+xml", cors)
-        else:
-            self.send_json(404, {"message": "Not found"}, cors)
+        query = {name: values[0] for name, values in parse_qs(parts.query).items()}
+        status, headers, body = api.service.handle(
+            self.command, parts.path, query, self.headers.get("Authorization")
+        )
+        content_type = headers.pop("Content-Type", "application/octet-stream")
+        self.send(status, body, content_type, headers)
+
+    do_GET = do_HEAD = do_POST = do_OPTIONS = _answer
+
+
+_ANY = {"Access-Control-Allow-Origin": "*"}
 
 
 class MysfitsApiServer(_Server):
-    """The workshop's Mysfits API over the test catalog, images served locally."""
+    """The workshop's Mysfits API (the shared stand-in), images served locally."""
 
     handler = _MysfitsHandler
 
@@ -176,14 +156,7 @@ class MysfitsApiServer(_Server):
         super().__enter__()
         self.requests: list[str] = []
         self.fail_next: deque[int] = deque()
-        self.mysfits = [
-            {
-                **m,
-                "thumbImageUri": f"{self.url}/thumbs/{m['mysfitId']}.svg",
-                "profileImageUri": f"{self.url}/profiles/{m['mysfitId']}.svg",
-            }
-            for m in CATALOG["mysfits"]
-        ]
+        self.service = MysfitsService(self.url)
         return self
 
 
