@@ -7,6 +7,7 @@ import json
 from troposphere import Template
 
 from clickstream.alarms import add_alarms
+from clickstream.analytics import add_analytics
 from clickstream.api import add_api
 from clickstream.delivery import add_delivery_stream
 from clickstream.outputs import add_outputs
@@ -18,7 +19,7 @@ from clickstream.storage import add_storage
 TEMPLATE_FILE = "clickstream.json"
 DESCRIPTION = (
     "Mythical Mysfits click streaming: PUT /clicks on API Gateway -> Firehose -> "
-    "Lambda enrichment -> S3."
+    "Lambda enrichment -> S3, queried with Athena."
 )
 
 
@@ -32,8 +33,9 @@ def build_template() -> Template:
     stream = add_delivery_stream(template, params, bucket, processor)
     api = add_api(template, params, stream)
     add_alarms(template, params, stream, processor, api)
+    analytics = add_analytics(template, params, bucket)
     repository = add_repository(template)
-    add_outputs(template, api, bucket, stream, processor, repository)
+    add_outputs(template, api, bucket, stream, processor, analytics, repository)
     return template
 
 
