@@ -13,6 +13,7 @@ from collections.abc import Callable
 COMMANDS: dict[str, tuple[str, str]] = {
     "package": ("package", "build the processor's deployment zip into dist/"),
     "web-config": ("webconfig", "write web/config.js from a deployed stack's outputs"),
+    "report": ("report", "answer the clicks questions over a local bucket or on Athena"),
 }
 
 

@@ -2,5 +2,5 @@
 SELECT
   count(*) AS clicks,
   count(DISTINCT userid) AS visitors,
-  count_if(userid = 'guest') AS guest_clicks
+  count(*) FILTER (WHERE userid = 'guest') AS guest_clicks
 FROM clicks
