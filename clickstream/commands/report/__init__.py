@@ -69,9 +69,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"no bucket at {args.bucket_dir} (run python -m clickstream.local first, "
                     "or give the --bucket-dir it writes)"
                 )
+            answers = ask_bucket(args.bucket_dir)
             if not click_files(args.bucket_dir):
                 print(f"report: no clicks under {args.bucket_dir} yet", file=sys.stderr)
-            answers = ask_bucket(args.bucket_dir)
         else:
             answers, scanned = ask_athena(args.stack_name, region=args.region, timeout=args.timeout)
             print(f"report: Athena scanned {scanned:,} bytes", file=sys.stderr)

@@ -67,10 +67,13 @@ def _load_clicks(connection: Any, files: list[Path]) -> None:
     )
 
 
-def ask_bucket(bucket_dir: Path) -> dict[str, Answer]:
-    """Each question's answer over the clicks in ``bucket_dir`` (none: the answers of none)."""
+def ask_bucket(bucket_dir: Path, queries: dict[str, str] | None = None) -> dict[str, Answer]:
+    """Each question's answer over the clicks in ``bucket_dir`` (none: the answers of none).
+    ``queries``: question key -> Athena SQL (default: the questions' files)."""
     duckdb = require("duckdb", "the local report")
-    statements = {question.key: translate(question.sql) for question in QUESTIONS}
+    if queries is None:
+        queries = {question.key: question.sql for question in QUESTIONS}
+    statements = {key: translate(sql) for key, sql in queries.items()}
     # Nothing is downloaded: json and icu (time zones) are built into the duckdb package.
     connection = duckdb.connect(
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
