@@ -87,11 +87,15 @@ def write_chart(answers: dict[str, Answer], path: Path) -> None:
         figure = figure_module.Figure(figsize=(8, 7.5), layout="constrained")
         by_mysfit, by_hour = figure.subplots(2, 1, height_ratios=[max(len(labels), 4), 4])
         figure.suptitle(f"Mysfits clicks: {totals['clicks']} clicks, {totals['visitors']} visitors")
-        by_mysfit.barh(labels, [row["clicks"] for row in mysfits], color="#3b6ea5")
+        bars = by_mysfit.barh(labels, [row["clicks"] for row in mysfits], color="#3b6ea5")
+        # Ids in the SVG name each bar: mysfit-<mysfitId>, hour-00 … hour-23.
+        for bar, row in zip(bars, mysfits, strict=True):
+            bar.set_gid(f"mysfit-{row['mysfitid']}")
         by_mysfit.set_title("Clicks per mysfit", loc="left")
         by_mysfit.set_xlabel("clicks")
         by_mysfit.xaxis.get_major_locator().set_params(integer=True)
-        by_hour.bar(list(HOURS), hours, color="#c8553d")
+        for bar, hour in zip(by_hour.bar(list(HOURS), hours, color="#c8553d"), HOURS, strict=True):
+            bar.set_gid(f"hour-{hour:02d}")
         by_hour.set_title("Clicks per hour of the day (UTC)", loc="left")
         by_hour.set_xticks(list(HOURS))
         by_hour.set_xlim(-0.6, 23.6)
