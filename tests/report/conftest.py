@@ -18,8 +18,9 @@ import pytest
 import requests
 
 from clickstream.local import LocalPipeline
-from clickstream.local.firehose import LocalDeliveryStream
 from clickstream.template import TEMPLATE_FILE, render
+
+from .buckets import TimedDelivery
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 TEMPLATE = REPOSITORY / "templates" / "clickstream.json"
@@ -64,42 +65,15 @@ def profiles(pipeline: LocalPipeline) -> dict[str, dict[str, Any]]:
     return {m["mysfitId"]: m for m in mysfits}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, tzinfo=UTC)
-
-    def __call__(self) -> float:
-        return self.now.timestamp()
-
-
 @pytest.fixture
 def deliver_at(pipeline: LocalPipeline) -> Callable[[list[Sent]], None]:
-    """Deliver clicks that arrived at chosen moments: the pipeline's own processor and bucket
-    layout, through a delivery stream like its own whose clock the test sets. Each call is one
-    Firehose batch (its objects land under the oldest click's day, as Firehose does)."""
-    own = pipeline.stream
-    clock = Clock()
-    stream = LocalDeliveryStream(
-        name=own.name,
-        arn=own.arn,
-        region=own.region,
-        bucket_dir=own.bucket_dir,
-        prefix=own.prefix,
-        error_prefix=own.error_prefix,
-        processor=own.processor,
-        buffer_size_bytes=own.buffer_size_bytes,
-        buffer_interval_seconds=3600,
-        clock=clock,
-    )
+    """Deliver clicks that arrived at chosen moments, each call one Firehose batch."""
+    delivery = TimedDelivery(pipeline)
 
     def deliver(clicks: list[Sent]) -> None:
         for click in clicks:
-            clock.now = click.at
-            stream.put_record(
-                json.dumps({"userId": click.user_id, "mysfitId": click.mysfit_id}).encode()
-            )
-        (batch,) = stream.flush()
-        assert (batch.delivered, batch.failed) == (len(clicks), 0)
+            delivery.put(click.user_id, click.mysfit_id, click.at)
+        assert delivery.flush() == (len(clicks), 0)
 
     return deliver
 

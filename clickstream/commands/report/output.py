@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from clickstream.cli import write_atomically
 from clickstream.commands.report.answers import Answer, require
 from clickstream.queries import QUESTIONS
 
@@ -105,18 +104,4 @@ def write_chart(answers: dict[str, Answer], path: Path) -> None:
         suffix = path.suffix.lower()
         metadata = {"Date": None} if suffix == ".svg" else {"Software": None}
         figure.savefig(buffer, format=suffix[1:], metadata=metadata, dpi=100)
-    _write_bytes(path, buffer.getvalue())
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Beside the target, then renamed: a reader never sees half a chart."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, buffer.getvalue())
