@@ -189,6 +189,23 @@ def test_a_workgroup_missing_a_question_says_which(aws, template, capsys):
     assert f"has no named query {QUESTIONS[0].key}:" in err and err.count("\n") == 1
 
 
+def test_a_second_query_saved_under_a_questions_name_is_refused(aws, template, capsys):
+    deployed = deploy(aws, template)
+    aws.client("athena").create_named_query(
+        Name=QUESTIONS[0].key,
+        Database=deployed["database"],
+        QueryString="SELECT 1",
+        WorkGroup=deployed["workgroup"],
+    )
+
+    status = main(["--stack-name", STACK, "--region", REGION])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"has two different named queries {QUESTIONS[0].key} (" in err
+    assert err.count("\n") == 1
+
+
 def test_a_missing_stack_is_one_line(aws, capsys):
     status = main(["--stack-name", "nothing-here", "--region", REGION])
 

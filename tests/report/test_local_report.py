@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -203,3 +204,26 @@ def test_usage_errors_are_one_line_and_exit_2(capsys, argv, message):
     err = capsys.readouterr().err
     assert exit_.value.code == 2
     assert message in err and err.count("\n") == 1
+
+
+@pytest.fixture
+def tokyo_time(monkeypatch):
+    """This machine's local time is Tokyo's (nine hours ahead of UTC)."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_hours_and_days_are_utc_whatever_the_machines_time_zone(
+    pipeline, profiles, deliver_at, tokyo_time
+):
+    mysfit = sorted(profiles)[0]
+    late = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # 08:30 on the 28th in Tokyo
+    deliver_at([Sent("u", mysfit, late)])
+
+    report = as_json(ask_bucket(pipeline.bucket_dir))
+
+    assert report["clicksByHour"] == {"23": 1}
+    assert list(report["topMysfitsByDay"]) == ["2026-11-27"]

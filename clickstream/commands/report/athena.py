@@ -99,10 +99,16 @@ def _named_queries(athena: Any, workgroup: str) -> dict[str, dict[str, Any]]:
         for page in athena.get_paginator("list_named_queries").paginate(WorkGroup=workgroup)
         for query_id in page.get("NamedQueryIds", [])
     ]
-    saved = {}
+    saved: dict[str, dict[str, Any]] = {}
     for query_id in ids:
         query = athena.get_named_query(NamedQueryId=query_id)["NamedQuery"]
-        saved[query["Name"]] = query
+        other = saved.setdefault(query["Name"], query)
+        # Names are not unique in Athena: someone may have saved another query by that name.
+        if (other["QueryString"], other["Database"]) != (query["QueryString"], query["Database"]):
+            raise ReportError(
+                f"workgroup {workgroup} has two different named queries {query['Name']} "
+                f"({other['NamedQueryId']}, {query['NamedQueryId']}): rename or delete one"
+            )
     return saved
 
 
