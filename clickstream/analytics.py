@@ -47,10 +47,17 @@ def table_columns() -> list[tuple[str, str]]:
     return [(key.lower(), hive_type) for key, hive_type in defaults.CLICK_FIELDS]
 
 
-def partitioning(prefix: str) -> tuple[str, str, list[tuple[str, str, int]]]:
-    """The table's location below the bucket, its storage.location.template below the bucket
-    (with ``${key}`` for each partition), and (key, range, digits) per partition, all read from
-    the delivery stream's prefix, so the two cannot drift apart."""
+@dataclass(frozen=True)
+class Partitions:
+    """How the clicks are laid out below the bucket, read from the delivery stream's prefix."""
+
+    location: str  # the fixed folder: clicks/
+    location_template: str  # the prefix with ${year}, ${month}, ${day} for its dates
+    keys: list[tuple[str, str, int]]  # (partition key, projected range, digits), in order
+
+
+def partitioning(prefix: str) -> Partitions:
+    """The table's partitions from the delivery stream's prefix, so the two cannot drift."""
     first = _TIMESTAMP.search(prefix)
     location = prefix[: prefix.rfind("/", 0, first.start()) + 1] if first else ""
     if not location:
@@ -62,20 +69,20 @@ def partitioning(prefix: str) -> tuple[str, str, list[tuple[str, str, int]]]:
         keys.append(defaults.PARTITION_PROJECTION[pattern])
     names = iter(key for key, _, _ in keys)
     location_template = _TIMESTAMP.sub(lambda _: "${" + next(names) + "}", prefix)
-    return location, location_template, keys
+    return Partitions(location, location_template, keys)
 
 
-def projection_parameters(bucket: Bucket, prefix: str) -> dict[str, object]:
-    _, location_template, keys = partitioning(prefix)
+def projection_parameters(bucket: Bucket, partitions: Partitions) -> dict[str, object]:
     parameters: dict[str, object] = {
         "classification": "json",
         "projection.enabled": "true",
         # Sub: ${!year} is the literal ${year} Athena fills in.
         "storage.location.template": Sub(
-            "s3://${Bucket}/" + location_template.replace("${", "${!"), Bucket=bucket.ref()
+            "s3://${Bucket}/" + partitions.location_template.replace("${", "${!"),
+            Bucket=bucket.ref(),
         ),
     }
-    for key, value_range, digits in keys:
+    for key, value_range, digits in partitions.keys:
         parameters[f"projection.{key}.type"] = "integer"
         parameters[f"projection.{key}.range"] = value_range
         parameters[f"projection.{key}.digits"] = str(digits)
@@ -83,7 +90,7 @@ def projection_parameters(bucket: Bucket, prefix: str) -> dict[str, object]:
 
 
 def add_analytics(template: Template, params: dict[str, Parameter], bucket: Bucket) -> Analytics:
-    location, _, keys = partitioning(defaults.CLICKS_PREFIX)
+    partitions = partitioning(defaults.CLICKS_PREFIX)
     database = template.add_resource(
         Database(
             "ClicksDatabase",
@@ -105,10 +112,10 @@ def add_analytics(template: Template, params: dict[str, Parameter], bucket: Buck
                 Name=defaults.CLICKS_TABLE,
                 Description="Enriched clicks, one JSON line each, as the processor writes them.",
                 TableType="EXTERNAL_TABLE",
-                Parameters=projection_parameters(bucket, defaults.CLICKS_PREFIX),
-                PartitionKeys=[Column(Name=key, Type="int") for key, _, _ in keys],
+                Parameters=projection_parameters(bucket, partitions),
+                PartitionKeys=[Column(Name=key, Type="int") for key, _, _ in partitions.keys],
                 StorageDescriptor=StorageDescriptor(
-                    Location=Sub("s3://${Bucket}/" + location, Bucket=bucket.ref()),
+                    Location=Sub("s3://${Bucket}/" + partitions.location, Bucket=bucket.ref()),
                     InputFormat="org.apache.hadoop.mapred.TextInputFormat",
                     OutputFormat="org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
                     SerdeInfo=SerdeInfo(

@@ -35,17 +35,17 @@ def translate(sql: str) -> str:
 def click_files(bucket_dir: Path) -> list[Path]:
     """Every delivered object under the clicks prefix's partitions; never a half-written
     ``.part`` file (the runner's, or anyone's, dot-files)."""
-    location, _, keys = partitioning(defaults.CLICKS_PREFIX)
-    pattern = "/".join(f"{key}=*" for key, _, _ in keys) + "/*"
+    partitions = partitioning(defaults.CLICKS_PREFIX)
+    pattern = "/".join(f"{key}=*" for key, _, _ in partitions.keys) + "/*"
     return sorted(
         path
-        for path in (bucket_dir / location).glob(pattern)
+        for path in (bucket_dir / partitions.location).glob(pattern)
         if path.is_file() and not path.name.startswith(".")
     )
 
 
 def _load_clicks(connection: Any, files: list[Path]) -> None:
-    _, _, keys = partitioning(defaults.CLICKS_PREFIX)
+    keys = partitioning(defaults.CLICKS_PREFIX).keys
     partitions = [(key, _DUCKDB_TYPES["int"]) for key, _, _ in keys]
     fields = [(key, _DUCKDB_TYPES[kind]) for key, kind in defaults.CLICK_FIELDS]
     columns = [(name, _DUCKDB_TYPES[kind]) for name, kind in table_columns()]
