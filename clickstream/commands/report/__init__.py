@@ -17,7 +17,7 @@ from pathlib import Path
 from clickstream.cli import OneLineParser
 from clickstream.commands.report.answers import REQUIREMENTS, ReportError
 from clickstream.commands.report.athena import DEFAULT_TIMEOUT_SECONDS, ask_athena
-from clickstream.commands.report.local import ask_bucket, click_files
+from clickstream.commands.report.local import ask_bucket
 from clickstream.commands.report.output import CHART_SUFFIXES, as_json, as_table, write_chart
 
 
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                     "or give the --bucket-dir it writes)"
                 )
             answers = ask_bucket(args.bucket_dir)
-            if not click_files(args.bucket_dir):
+            if not as_json(answers)["totals"]["clicks"]:
                 print(f"report: no clicks under {args.bucket_dir} yet", file=sys.stderr)
         else:
             answers, scanned = ask_athena(args.stack_name, region=args.region, timeout=args.timeout)
