@@ -99,3 +99,17 @@ def test_an_empty_bucket_draws_empty_axes(tmp_path):
     sizes = bar_sizes(chart)
     assert not any(gid.startswith("mysfit-") for gid in sizes)
     assert all(height == 0 for gid, (_, height) in sizes.items() if gid.startswith("hour-"))
+
+
+def test_an_unwritable_chart_is_one_line_and_exit_2(tmp_path, capsys):
+    (tmp_path / "bucket").mkdir()
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+
+    status = main(["--bucket-dir", str(tmp_path / "bucket"), "--chart", str(blocker / "c.svg")])
+
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert captured.err.startswith(f"report: error: cannot write {blocker / 'c.svg'}: ")
+    assert captured.err.count("\n") == 1

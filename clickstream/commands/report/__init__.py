@@ -70,16 +70,20 @@ def main(argv: list[str] | None = None) -> int:
                     "or give the --bucket-dir it writes)"
                 )
             answers = ask_bucket(args.bucket_dir)
-            if not as_json(answers)["totals"]["clicks"]:
-                print(f"report: no clicks under {args.bucket_dir} yet", file=sys.stderr)
         else:
             answers, scanned = ask_athena(args.stack_name, region=args.region, timeout=args.timeout)
             print(f"report: Athena scanned {scanned:,} bytes", file=sys.stderr)
         if args.chart:
-            write_chart(answers, args.chart)
+            try:
+                write_chart(answers, args.chart)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                raise ReportError(f"cannot write {args.chart}: {reason}") from error
     except ReportError as error:
         print("report: error: " + " ".join(str(error).split()), file=sys.stderr)
         return 2
+    if args.bucket_dir is not None and not as_json(answers)["totals"]["clicks"]:
+        print(f"report: no clicks under {args.bucket_dir} yet", file=sys.stderr)
     if args.json:
         print(json.dumps(as_json(answers), indent=2))
     else:
