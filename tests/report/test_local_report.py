@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 import time
@@ -164,14 +165,36 @@ def test_a_missing_bucket_is_one_line_and_exit_2(tmp_path, capsys):
 def test_an_unreadable_object_is_one_line_and_exit_2(tmp_path, capsys):
     folder = tmp_path / "clicks" / "year=2026" / "month=01" / "day=02"
     folder.mkdir(parents=True)
-    (folder / "stream-1-2026-01-02-00-00-00-x").write_text("{not json\n")
+    good = '{"userId":"u","mysfitId":"m","clickedAt":"2026-01-02T00:00:00.000Z"}\n'
+    (folder / "stream-1-2026-01-02-00-00-00-a").write_text(good)
+    (folder / "stream-1-2026-01-02-00-00-00-b").write_text(good + "{not json\n")
 
     status, out, err = run_report(capsys, "--bucket-dir", str(tmp_path))
 
     assert status == 2
     assert out == ""
-    assert err.startswith(f"report: error: cannot read the clicks under {tmp_path}: ")
-    assert err.count("\n") == 1
+    assert err == (
+        f"report: error: cannot read the clicks under {tmp_path}: "
+        f"{folder / 'stream-1-2026-01-02-00-00-00-b'} line 2 is not a JSON object\n"
+    )
+
+
+def test_compressed_objects_and_a_missing_last_newline_are_read(
+    pipeline, profiles, deliver_at, capsys
+):
+    mysfit = sorted(profiles)[0]
+    deliver_at([Sent("u", mysfit, datetime(2026, 6, 1, tzinfo=UTC))] * 2)
+    deliver_at([Sent("v", mysfit, datetime(2026, 6, 1, 1, tzinfo=UTC))] * 3)
+    deliver_at([Sent("w", mysfit, datetime(2026, 6, 1, 2, tzinfo=UTC))] * 4)
+    first, second, _ = sorted(p for p in (pipeline.bucket_dir / "clicks").rglob("*") if p.is_file())
+    # A delivery stream with CompressionFormat GZIP writes NAME.gz.
+    first.with_name(first.name + ".gz").write_bytes(gzip.compress(first.read_bytes()))
+    first.unlink()
+    second.write_bytes(second.read_bytes().rstrip(b"\n"))
+
+    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json")
+
+    assert json.loads(out)["totals"] == {"clicks": 9, "visitors": 3, "guestClicks": 0}
 
 
 @pytest.mark.parametrize("module", ["duckdb", "sqlglot"])

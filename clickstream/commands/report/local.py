@@ -8,6 +8,8 @@ delivery prefix; each question's SQL is translated from Athena's dialect by sqlg
 from __future__ import annotations
 
 import datetime
+import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,49 @@ def _load_clicks(connection: Any, files: list[Path]) -> None:
     )
 
 
+def gather(bucket_dir: Path, files: list[Path], scratch: Path) -> list[Path]:
+    """The objects of each partition folder as one file under ``scratch``, in the same layout.
+
+    Firehose writes one object per buffer, so a local bucket holds many small objects, and
+    DuckDB pays per file it opens (about 0.3 ms each on the development machine: 20,000
+    objects took 8 s, against 0.6 s for 150 objects of 2,000 clicks; bench/bench_report.py).
+    Compressed objects are passed through as they are."""
+    folders: dict[Path, list[Path]] = {}
+    for path in files:
+        folders.setdefault(path.parent, []).append(path)
+    gathered = []
+    for folder, paths in sorted(folders.items()):
+        gathered += [path for path in paths if path.suffix == ".gz"]
+        plain = [path for path in paths if path.suffix != ".gz"]
+        if not plain:
+            continue
+        target = scratch / folder.relative_to(bucket_dir) / "objects.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as out:
+            for path in plain:
+                data = path.read_bytes()
+                # Concatenated, an object without its last newline would join two clicks.
+                out.write(data if not data or data.endswith(b"\n") else data + b"\n")
+        gathered.append(target)
+    return gathered
+
+
+def first_unreadable_line(files: list[Path]) -> str | None:
+    """Where the first line that is not a JSON object is, for the error message."""
+    for path in files:
+        if path.suffix == ".gz":
+            continue
+        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+        for number, line in enumerate(lines, 1):
+            try:
+                value = json.loads(line) if line.strip() else {}
+            except ValueError:
+                value = None
+            if not isinstance(value, dict):
+                return f"{path} line {number} is not a JSON object"
+    return None
+
+
 def ask_bucket(bucket_dir: Path, queries: dict[str, str] | None = None) -> dict[str, Answer]:
     """Each question's answer over the clicks in ``bucket_dir`` (none: the answers of none).
     ``queries``: question key -> Athena SQL (default: the questions' files)."""
@@ -74,6 +119,7 @@ def ask_bucket(bucket_dir: Path, queries: dict[str, str] | None = None) -> dict[
     if queries is None:
         queries = {question.key: question.sql for question in QUESTIONS}
     statements = {key: translate(sql) for key, sql in queries.items()}
+    files = click_files(bucket_dir)
     # Nothing is downloaded: json and icu (time zones) are built into the duckdb package.
     connection = duckdb.connect(
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -81,12 +127,12 @@ def ask_bucket(bucket_dir: Path, queries: dict[str, str] | None = None) -> dict[
     try:
         # Athena's from_iso8601_timestamp keeps the clicks' "Z": hours and dates are UTC.
         connection.execute("SET TimeZone = 'UTC'")
-        try:
-            _load_clicks(connection, click_files(bucket_dir))
-        except duckdb.Error as error:
-            raise ReportError(
-                f"cannot read the clicks under {bucket_dir}: {_first_line(error)}"
-            ) from error
+        with tempfile.TemporaryDirectory(prefix="clicks-report-") as scratch:
+            try:
+                _load_clicks(connection, gather(bucket_dir, files, Path(scratch)))
+            except duckdb.Error as error:
+                where = first_unreadable_line(files) or _first_line(error)
+                raise ReportError(f"cannot read the clicks under {bucket_dir}: {where}") from error
         answers = {}
         for key, statement in statements.items():
             cursor = connection.execute(statement)
