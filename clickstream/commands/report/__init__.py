@@ -29,6 +29,8 @@ def _parser() -> OneLineParser:
             "viewed mysfits per day: over a local bucket (DuckDB) or on Athena. "
             f"Needs: {REQUIREMENTS}"
         ),
+        epilog="exit status: 0 a report (of no clicks, for a bucket with none yet); "
+        "2 what to fix, in one line",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
@@ -48,7 +50,10 @@ def _parser() -> OneLineParser:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead")
     parser.add_argument(
-        "--chart", type=Path, metavar="FILE", help="also draw clicks per mysfit and per hour"
+        "--chart",
+        type=Path,
+        metavar="FILE",
+        help="also draw clicks per mysfit and per hour: FILE.svg or FILE.png",
     )
     return parser
 
