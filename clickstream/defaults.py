@@ -58,6 +58,39 @@ LOG_RETENTION_CHOICES = [
     3288, 3653,
 ]  # fmt: skip
 
+# --- Asking the clicks (AWS Glue table, Amazon Athena workgroup) ----------------------------
+# The table is the processor's enriched line: JSON keys, in the order it writes them, with their
+# Hive types. The JSON SerDe matches columns to keys without regard to case (case.insensitive
+# is its default, stated in the table), so each column is its key in lower case. clickId is
+# optional: absent from clicks that had none.
+CLICK_FIELDS = (
+    ("userId", "string"),
+    ("clickId", "string"),
+    ("mysfitId", "string"),
+    ("species", "string"),
+    ("goodevil", "string"),
+    ("lawchaos", "string"),
+    ("clickedAt", "string"),
+)
+CLICKS_TABLE = "clicks"
+JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe"
+# Partition projection: each !{timestamp:…} field of CLICKS_PREFIX, as a partition key with
+# its projected range and zero-padded width. An unconstrained query lists every projected day
+# (about 3,700 for ten years); widen the years here before 2036 (a stack update, nothing else).
+PARTITION_PROJECTION = {
+    "yyyy": ("year", "2026,2035", 4),
+    "MM": ("month", "1,12", 2),
+    "dd": ("day", "1,31", 2),
+}
+# Athena writes each query's results here: under a prefix the delivery stream never writes,
+# outside the table's location, encrypted, and expired after a month.
+QUERY_RESULTS_PREFIX = "athena-results/"
+QUERY_RESULTS_EXPIRATION_DAYS = 30
+# A query that would scan more is cancelled (Athena charges per byte scanned; 10 MB minimum).
+DEFAULT_QUERY_SCAN_LIMIT_BYTES = 1_073_741_824
+MIN_QUERY_SCAN_LIMIT_BYTES = 10_000_000
+ATHENA_ENGINE_VERSION = "Athena engine version 3"
+
 # --- Alarms -----------------------------------------------------------------------------------
 # Delivery freshness: the oldest record waits at most the buffer interval plus processing.
 FRESHNESS_ALARM_SECONDS = 900

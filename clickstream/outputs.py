@@ -7,6 +7,7 @@ from troposphere.codecommit import Repository
 from troposphere.firehose import DeliveryStream
 from troposphere.s3 import Bucket
 
+from clickstream.analytics import Analytics
 from clickstream.api import ClicksApi
 from clickstream.parameters import CODE_REPOSITORY
 from clickstream.processor import Processor
@@ -18,6 +19,7 @@ def add_outputs(
     bucket: Bucket,
     stream: DeliveryStream,
     processor: Processor,
+    analytics: Analytics,
     repository: Repository,
 ) -> None:
     def output(name: str, description: str, value: object, **extra: object) -> None:
@@ -44,6 +46,16 @@ def add_outputs(
     output("DeliveryStreamName", "Firehose delivery stream of the clicks.", stream.ref())
     output(
         "ProcessorFunctionName", "Lambda function that enriches clicks.", processor.function.ref()
+    )
+    output(
+        "ClicksDatabaseName",
+        "Glue database holding the clicks table that Athena queries.",
+        analytics.database.ref(),
+    )
+    output(
+        "ClicksWorkGroupName",
+        "Athena workgroup with the saved questions; python generate.py report runs them.",
+        analytics.workgroup.ref(),
     )
     output(
         "RepositoryCloneUrlHttp",

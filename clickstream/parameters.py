@@ -25,7 +25,15 @@ class Param:
     extra: dict = field(default_factory=dict)
 
 
-GROUPS = ["Mysfits site", "Processor code", "Clicks API", "Storage and logs", "Alarms", "Options"]
+GROUPS = [
+    "Mysfits site",
+    "Processor code",
+    "Clicks API",
+    "Storage and logs",
+    "Asking the clicks",
+    "Alarms",
+    "Options",
+]
 
 PARAMETERS: list[Param] = [
     Param(
@@ -116,6 +124,15 @@ PARAMETERS: list[Param] = [
         type="Number",
         default=defaults.DEFAULT_LOG_RETENTION_DAYS,
         allowed_values=defaults.LOG_RETENTION_CHOICES,
+    ),
+    Param(
+        "QueryScanLimitBytes",
+        "Asking the clicks",
+        "Query scan limit (bytes)",
+        "Bytes one Athena query in the clicks workgroup may scan before it is cancelled.",
+        type="Number",
+        default=defaults.DEFAULT_QUERY_SCAN_LIMIT_BYTES,
+        min_value=defaults.MIN_QUERY_SCAN_LIMIT_BYTES,
     ),
     Param(
         "AlarmEmail",

@@ -76,6 +76,12 @@ def add_storage(template: Template, params: dict[str, Parameter]) -> Bucket:
                             ),
                         ),
                         LifecycleRule(
+                            Id="ExpireQueryResults",
+                            Status="Enabled",
+                            Prefix=defaults.QUERY_RESULTS_PREFIX,
+                            ExpirationInDays=defaults.QUERY_RESULTS_EXPIRATION_DAYS,
+                        ),
+                        LifecycleRule(
                             Id="ExpireNoncurrentVersions",
                             Status="Enabled",
                             NoncurrentVersionExpiration=NoncurrentVersionExpiration(

@@ -7,6 +7,7 @@ import json
 from troposphere import Template
 
 from clickstream.alarms import add_alarms
+from clickstream.analytics import add_analytics
 from clickstream.api import add_api
 from clickstream.dashboard import add_dashboard
 from clickstream.delivery import add_delivery_stream
@@ -19,7 +20,7 @@ from clickstream.storage import add_storage
 TEMPLATE_FILE = "clickstream.json"
 DESCRIPTION = (
     "Mythical Mysfits click streaming: PUT /clicks on API Gateway -> Firehose -> "
-    "Lambda enrichment -> S3."
+    "Lambda enrichment -> S3, queried with Athena."
 )
 
 
@@ -34,8 +35,9 @@ def build_template() -> Template:
     api = add_api(template, params, stream)
     alarms = add_alarms(template, params, stream, processor, api)
     add_dashboard(template, stream, processor, api, alarms)
+    analytics = add_analytics(template, params, bucket)
     repository = add_repository(template)
-    add_outputs(template, api, bucket, stream, processor, repository)
+    add_outputs(template, api, bucket, stream, processor, analytics, repository)
     return template
 
 

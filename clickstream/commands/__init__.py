@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "package": ("package", "build the processor's deployment zip into dist/"),
     "web-config": ("webconfig", "write web/config.js from a deployed stack's outputs"),
     "replay": ("replay", "put the clicks kept under errors/ back into the delivery stream"),
+    "report": ("report", "answer the clicks questions over a local bucket or on Athena"),
 }
 
 

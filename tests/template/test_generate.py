@@ -65,7 +65,7 @@ def test_template_fits_the_limit_for_templates_read_from_s3():
 
 def test_readme_deploy_uploads_a_template_over_the_inline_limit():
     size = len(render()[TEMPLATE_FILE].encode("utf-8"))
-    deploy = README.read_text(encoding="utf-8").split("aws cloudformation deploy", 1)[1]
+    deploy = README.read_text(encoding="utf-8").split("aws cloudformation deploy \\\n", 1)[1]
     deploy = deploy.split("```", 1)[0]
     if size >= INLINE_TEMPLATE_LIMIT:
         assert "--s3-bucket" in deploy, f"{size} bytes needs `deploy --s3-bucket`"

@@ -1,0 +1,98 @@
+"""``python generate.py report``: the site owner's questions, over a local bucket or on Athena.
+
+``--bucket-dir DIR`` answers them with DuckDB over the local runner's bucket; ``--stack-name``
+runs the stack's named queries on Athena. Both run the SQL in ``clickstream/queries/``.
+
+Exit status: 0 with a report (an existing bucket with no clicks yet gives the honest report of
+none, and says so on stderr); 2 with one line for what to fix (no such bucket, a stack without
+the workgroup, a failed query, a missing package).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from clickstream.cli import OneLineParser
+from clickstream.commands.report.answers import REQUIREMENTS, ReportError
+from clickstream.commands.report.athena import DEFAULT_TIMEOUT_SECONDS, ask_athena
+from clickstream.commands.report.local import ask_bucket
+from clickstream.commands.report.output import CHART_SUFFIXES, as_json, as_table, write_chart
+
+
+def _parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog="generate.py report",
+        description=(
+            "Clicks per mysfit, per alignment and per hour, distinct visitors, and the most "
+            "viewed mysfits per day: over a local bucket (DuckDB) or on Athena. "
+            f"Needs: {REQUIREMENTS}"
+        ),
+        epilog="exit status: 0 a report (of no clicks, for a bucket with none yet); "
+        "2 what to fix, in one line",
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--bucket-dir",
+        type=Path,
+        metavar="DIR",
+        help="the local runner's bucket (python -m clickstream.local writes ./local-bucket)",
+    )
+    source.add_argument("--stack-name", help="the deployed stack whose named queries to run")
+    parser.add_argument("--region", help="AWS region of the stack (default: from the environment)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help=f"how long to wait for Athena (default: {DEFAULT_TIMEOUT_SECONDS:g})",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead")
+    parser.add_argument(
+        "--chart",
+        type=Path,
+        metavar="FILE",
+        help="also draw clicks per mysfit and per hour: FILE.svg or FILE.png",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.region and not args.stack_name:
+        parser.error("--region goes with --stack-name")
+    if args.chart and args.chart.suffix.lower() not in CHART_SUFFIXES:
+        parser.error(f"--chart must name a {' or '.join(CHART_SUFFIXES)} file, not {args.chart}")
+    if args.timeout <= 0:
+        parser.error("--timeout must be positive")
+    try:
+        if args.bucket_dir is not None:
+            if not args.bucket_dir.is_dir():
+                raise ReportError(
+                    f"no bucket at {args.bucket_dir} (run python -m clickstream.local first, "
+                    "or give the --bucket-dir it writes)"
+                )
+            answers = ask_bucket(args.bucket_dir)
+        else:
+            answers, scanned = ask_athena(args.stack_name, region=args.region, timeout=args.timeout)
+            print(f"report: Athena scanned {scanned:,} bytes", file=sys.stderr)
+        if args.chart:
+            try:
+                write_chart(answers, args.chart)
+            except OSError as error:
+                reason = error.strerror or str(error)
+                raise ReportError(f"cannot write {args.chart}: {reason}") from error
+    except ReportError as error:
+        print("report: error: " + " ".join(str(error).split()), file=sys.stderr)
+        return 2
+    if args.bucket_dir is not None and not as_json(answers)["totals"]["clicks"]:
+        print(f"report: no clicks under {args.bucket_dir} yet", file=sys.stderr)
+    if args.json:
+        print(json.dumps(as_json(answers), indent=2))
+    else:
+        sys.stdout.write(as_table(answers))
+    if args.chart:
+        print(f"report: wrote {args.chart}", file=sys.stderr)
+    return 0

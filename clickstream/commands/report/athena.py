@@ -1,0 +1,172 @@
+"""The questions on Athena: the named queries saved in the deployed stack's workgroup.
+
+What runs is what the stack saved (``ListNamedQueries`` / ``GetNamedQuery`` in the workgroup
+named by the ``ClicksWorkGroupName`` output), started together with ``StartQueryExecution`` in
+that workgroup (which enforces its result location, encryption and scan limit), polled with
+``GetQueryExecution``, read with ``GetQueryResults``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from clickstream.commands.report.answers import Answer, ReportError, require
+from clickstream.queries import QUESTIONS
+
+WORKGROUP_OUTPUT = "ClicksWorkGroupName"
+DEFAULT_TIMEOUT_SECONDS = 300.0
+_FIRST_POLL_SECONDS = 0.5
+_MAX_POLL_SECONDS = 5.0
+_DONE = {"SUCCEEDED", "FAILED", "CANCELLED"}
+# Athena's result types that are numbers; every value arrives as text (VarCharValue).
+_INTEGERS = {"tinyint", "smallint", "integer", "bigint"}
+_DECIMALS = {"real", "float", "double", "decimal"}
+
+
+def ask_athena(
+    stack_name: str,
+    *,
+    region: str | None,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    session: Any = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[dict[str, Answer], int]:
+    """Each question's answer from Athena, and the bytes the queries scanned together."""
+    boto3 = require("boto3", "the report on Athena")
+    botocore_exceptions = require("botocore.exceptions", "the report on Athena")
+    session = session or boto3.session.Session(region_name=region)
+    try:
+        cloudformation = session.client("cloudformation")
+        athena = session.client("athena")
+        workgroup = _workgroup(cloudformation, stack_name)
+        saved = _named_queries(athena, workgroup)
+        missing = [q.key for q in QUESTIONS if q.key not in saved]
+        if missing:
+            raise ReportError(
+                f"workgroup {workgroup} has no named query {', '.join(missing)}: "
+                "deploy the current templates/clickstream.json"
+            )
+        started = {
+            q.key: athena.start_query_execution(
+                QueryString=saved[q.key]["QueryString"],
+                QueryExecutionContext={"Database": saved[q.key]["Database"]},
+                WorkGroup=workgroup,
+            )["QueryExecutionId"]
+            for q in QUESTIONS
+        }
+        executions = _wait(athena, started, timeout, sleep)
+        answers = {key: _results(athena, execution_id) for key, execution_id in started.items()}
+    except botocore_exceptions.NoRegionError as error:
+        raise ReportError("no AWS region given (use --region or set AWS_REGION)") from error
+    except botocore_exceptions.NoCredentialsError as error:
+        raise ReportError(
+            "no AWS credentials found (set AWS_PROFILE or run aws configure)"
+        ) from error
+    except botocore_exceptions.ClientError as error:
+        details = error.response.get("Error", {})
+        raise ReportError(
+            f"{error.operation_name}: {details.get('Code', '')} {details.get('Message', '')}"
+        ) from error
+    except botocore_exceptions.BotoCoreError as error:
+        raise ReportError(str(error)) from error
+    scanned = sum(e.get("Statistics", {}).get("DataScannedInBytes", 0) for e in executions.values())
+    return answers, scanned
+
+
+def _workgroup(cloudformation: Any, stack_name: str) -> str:
+    try:
+        (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+    except Exception as error:
+        message = getattr(error, "response", {}).get("Error", {}).get("Message", "")
+        if "does not exist" in message:
+            region = cloudformation.meta.region_name
+            raise ReportError(f"stack {stack_name!r} does not exist in {region}") from error
+        raise
+    for output in stack.get("Outputs") or []:
+        if output.get("OutputKey") == WORKGROUP_OUTPUT and output.get("OutputValue"):
+            return output["OutputValue"]
+    raise ReportError(
+        f"stack {stack_name!r} has no output {WORKGROUP_OUTPUT}: "
+        "deploy the current templates/clickstream.json"
+    )
+
+
+def _named_queries(athena: Any, workgroup: str) -> dict[str, dict[str, Any]]:
+    ids = [
+        query_id
+        for page in athena.get_paginator("list_named_queries").paginate(WorkGroup=workgroup)
+        for query_id in page.get("NamedQueryIds", [])
+    ]
+    saved: dict[str, dict[str, Any]] = {}
+    for query_id in ids:
+        query = athena.get_named_query(NamedQueryId=query_id)["NamedQuery"]
+        other = saved.setdefault(query["Name"], query)
+        # Names are not unique in Athena: someone may have saved another query by that name.
+        if (other["QueryString"], other["Database"]) != (query["QueryString"], query["Database"]):
+            raise ReportError(
+                f"workgroup {workgroup} has two different named queries {query['Name']} "
+                f"({other['NamedQueryId']}, {query['NamedQueryId']}): rename or delete one"
+            )
+    return saved
+
+
+def _wait(
+    athena: Any, started: dict[str, str], timeout: float, sleep: Callable[[float], None]
+) -> dict[str, dict[str, Any]]:
+    """Poll until every query is done; a failed or cancelled one is the report's error."""
+    deadline = time.monotonic() + timeout
+    pending, done, delay = dict(started), {}, _FIRST_POLL_SECONDS
+    while pending:
+        for key, execution_id in list(pending.items()):
+            execution = athena.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
+            state = execution["Status"]["State"]
+            if state not in _DONE:
+                continue
+            if state != "SUCCEEDED":
+                reason = execution["Status"].get("StateChangeReason") or state.lower()
+                raise ReportError(f"query {key} ({execution_id}) {state.lower()}: {reason}")
+            done[key] = execution
+            del pending[key]
+        if pending:
+            if time.monotonic() >= deadline:
+                raise ReportError(
+                    f"queries {', '.join(pending)} still running after {timeout:g} s "
+                    "(see the workgroup's history; --timeout to wait longer)"
+                )
+            sleep(delay)
+            delay = min(delay * 2, _MAX_POLL_SECONDS)
+    return done
+
+
+def _results(athena: Any, execution_id: str) -> Answer:
+    columns: list[str] = []
+    types: list[str] = []
+    rows: list[tuple[Any, ...]] = []
+    pages = athena.get_paginator("get_query_results").paginate(QueryExecutionId=execution_id)
+    for number, page in enumerate(pages):
+        result = page["ResultSet"]
+        page_rows = result.get("Rows", [])
+        if number == 0:
+            info = result.get("ResultSetMetadata", {}).get("ColumnInfo", [])
+            columns = [column["Name"] for column in info]
+            types = [column["Type"].lower() for column in info]
+            # A SELECT's first row holds the column names.
+            page_rows = page_rows[1:]
+        rows.extend(
+            tuple(_value(cell, kind) for cell, kind in zip(row["Data"], types, strict=True))
+            for row in page_rows
+        )
+    return Answer(columns, rows)
+
+
+def _value(cell: dict[str, str], kind: str) -> Any:
+    if "VarCharValue" not in cell:
+        return None
+    text = cell["VarCharValue"]
+    if kind in _INTEGERS:
+        return int(text)
+    if kind.split("(")[0] in _DECIMALS:
+        return float(text)
+    return text

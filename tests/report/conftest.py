@@ -1,0 +1,135 @@
+"""Buckets filled with known clicks by the real pipeline, and the answers the tests expect.
+
+The expected answers are counted here, in plain Python, from the clicks a test sent and the
+mysfits' profiles; never from the report's SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from clickstream.local import LocalPipeline
+from clickstream.template import TEMPLATE_FILE, render
+
+from .buckets import TimedDelivery
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+TEMPLATE = REPOSITORY / "templates" / "clickstream.json"
+TOP_PER_DAY = 3
+
+
+@pytest.fixture(scope="session")
+def template() -> dict[str, Any]:
+    return json.loads(render()[TEMPLATE_FILE])
+
+
+@pytest.fixture(scope="session")
+def named_queries(template: dict[str, Any]) -> dict[str, str]:
+    """Name -> QueryString of every named query in the rendered template."""
+    return {
+        r["Properties"]["Name"]: r["Properties"]["QueryString"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Athena::NamedQuery"
+    }
+
+
+@dataclass(frozen=True)
+class Sent:
+    user_id: str
+    mysfit_id: str
+    at: datetime  # when Firehose received it: the processor's clickedAt
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path) -> Iterator[LocalPipeline]:
+    """The generated stack on 127.0.0.1: clicks API, delivery stream, real processor."""
+    with LocalPipeline(
+        TEMPLATE, tmp_path / "bucket", web_dir=None, interval_scale=0.005
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def profiles(pipeline: LocalPipeline) -> dict[str, dict[str, Any]]:
+    """The local Mysfits API's mysfits, by id (what the processor enriches clicks from)."""
+    mysfits = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=10).json()["mysfits"]
+    return {m["mysfitId"]: m for m in mysfits}
+
+
+@pytest.fixture
+def deliver_at(pipeline: LocalPipeline) -> Callable[[list[Sent]], None]:
+    """Deliver clicks that arrived at chosen moments, each call one Firehose batch."""
+    delivery = TimedDelivery(pipeline)
+
+    def deliver(clicks: list[Sent]) -> None:
+        for click in clicks:
+            delivery.put(click.user_id, click.mysfit_id, click.at)
+        assert delivery.flush() == (len(clicks), 0)
+
+    return deliver
+
+
+def expected_report(clicks: list[Sent], profiles: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The report's JSON for these clicks, counted directly."""
+    per_mysfit = Counter(c.mysfit_id for c in clicks)
+    alignment: dict[str, dict[str, int]] = defaultdict(dict)
+    for (good_evil, law_chaos), count in Counter(
+        (profiles[c.mysfit_id]["goodevil"], profiles[c.mysfit_id]["lawchaos"]) for c in clicks
+    ).items():
+        alignment[good_evil][law_chaos] = count
+    per_day: dict[str, Counter[str]] = defaultdict(Counter)
+    for click in clicks:
+        per_day[click.at.astimezone(UTC).date().isoformat()][click.mysfit_id] += 1
+    top: dict[str, list[dict[str, Any]]] = {}
+    for day, counts in sorted(per_day.items()):
+        ranked = [
+            (1 + sum(1 for other in counts.values() if other > count), mysfit, count)
+            for mysfit, count in counts.items()
+        ]
+        top[day] = [
+            {"rank": rank, "mysfitId": mysfit, "clicks": count}
+            for rank, mysfit, count in sorted(ranked)
+            if rank <= TOP_PER_DAY
+        ]
+    return {
+        "totals": {
+            "clicks": len(clicks),
+            "visitors": len({c.user_id for c in clicks}),
+            "guestClicks": sum(1 for c in clicks if c.user_id == "guest"),
+        },
+        "clicksByMysfit": dict(sorted(per_mysfit.items(), key=lambda item: (-item[1], item[0]))),
+        "clicksByAlignment": dict(alignment),
+        "clicksByHour": {
+            f"{hour:02d}": count
+            for hour, count in sorted(Counter(c.at.astimezone(UTC).hour for c in clicks).items())
+        },
+        "topMysfitsByDay": top,
+    }
+
+
+def delivered_clicks(bucket_dir: Path) -> list[Sent]:
+    """The enriched lines under clicks/, read as plain JSON (for clicks whose arrival the test
+    could not choose)."""
+    lines = [
+        json.loads(line)
+        for path in sorted((bucket_dir / "clicks").rglob("*"))
+        if path.is_file()
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    return [
+        Sent(
+            line["userId"],
+            line["mysfitId"],
+            datetime.strptime(line["clickedAt"], "%Y-%m-%dT%H:%M:%S.%f%z"),
+        )
+        for line in lines
+    ]

@@ -1,0 +1,247 @@
+"""The report on Athena, against moto: the stack's workgroup and named queries, as the template
+declares them, created through the Glue and Athena APIs.
+
+moto checks the requests' shapes (botocore validates every parameter against the service
+model), that the workgroup exists when a query is saved in it, and hands out queued results in
+Athena's format. It does not run SQL (the test queues the rows DuckDB computed for the same
+clicks), project partitions, enforce the workgroup's result location, encryption or scan limit,
+or fail a query by itself (one test fails one as Athena would).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+import requests
+from moto import mock_aws
+from moto.athena.models import athena_backends
+from moto.moto_api import state_manager
+
+from clickstream.commands.report import main
+from clickstream.commands.report.answers import ReportError
+from clickstream.commands.report.athena import ask_athena
+from clickstream.commands.report.local import ask_bucket
+from clickstream.local.cfn import ResolvedTemplate
+from clickstream.queries import QUESTIONS
+
+from .conftest import Sent, expected_report
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+STACK = "mysfits-clickstream"
+REQUIRED = {
+    "MysfitsTableArn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/MysfitsTable",
+    "MysfitsApiUrl": "https://mysfits.example.com/api",
+    "LambdaCodeBucket": "code-bucket",
+    "LambdaCodeKey": "clickstream/processor-0.zip",
+}
+# Trino's result types: count(*), hour() and rank() are bigint; the CAST is a date.
+ATHENA_TYPES = {
+    "clicks": "bigint",
+    "visitors": "bigint",
+    "guest_clicks": "bigint",
+    "hour_utc": "bigint",
+    "day_rank": "bigint",
+    "click_date": "date",
+}
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield boto3.session.Session(region_name=REGION)
+
+
+def deploy(session, template: dict, *, questions=QUESTIONS, outputs: bool = True) -> dict:
+    """The stack's Glue and Athena resources made through their APIs from the template's
+    resolved properties, and a stack with the template's two analytics outputs."""
+    resolved = ResolvedTemplate(
+        template,
+        parameters=REQUIRED,
+        pseudo={"AWS::StackName": STACK, "AWS::AccountId": ACCOUNT, "AWS::Region": REGION},
+    )
+    ((_, database),) = resolved.of_type("AWS::Glue::Database")
+    ((_, table),) = resolved.of_type("AWS::Glue::Table")
+    ((_, workgroup),) = resolved.of_type("AWS::Athena::WorkGroup")
+    glue, athena = session.client("glue"), session.client("athena")
+    glue.create_database(DatabaseInput=database["DatabaseInput"])
+    name = database["DatabaseInput"]["Name"]
+    glue.create_table(DatabaseName=name, TableInput=table["TableInput"])
+    configuration = workgroup["WorkGroupConfiguration"]
+    # CloudFormation turns the Number parameter into the API's long.
+    configuration["BytesScannedCutoffPerQuery"] = int(configuration["BytesScannedCutoffPerQuery"])
+    athena.create_work_group(
+        Name=workgroup["Name"],
+        Configuration=configuration,
+        Description=workgroup["Description"],
+    )
+    keys = {question.key for question in questions}
+    for _, query in resolved.of_type("AWS::Athena::NamedQuery"):
+        if query["Name"] in keys:
+            athena.create_named_query(
+                Name=query["Name"],
+                Description=query["Description"],
+                Database=name,
+                QueryString=query["QueryString"],
+                WorkGroup=workgroup["Name"],
+            )
+    stack_outputs = {}
+    if outputs:
+        stack_outputs = {
+            "ClicksWorkGroupName": {"Value": workgroup["Name"]},
+            "ClicksDatabaseName": {"Value": name},
+        }
+    session.client("cloudformation").create_stack(
+        StackName=STACK,
+        TemplateBody=json.dumps(
+            {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": stack_outputs}
+        ),
+    )
+    return {"workgroup": workgroup["Name"], "database": name}
+
+
+def queue_results(answers) -> None:
+    """Athena's answers, in the order the report starts the queries: a header row, then each
+    value as text (VarCharValue; a NULL has none)."""
+    results = []
+    for question in QUESTIONS:
+        answer = answers[question.key]
+        header = {"Data": [{"VarCharValue": column} for column in answer.columns]}
+        rows = [
+            {"Data": [{} if v is None else {"VarCharValue": str(v)} for v in row]}
+            for row in answer.rows
+        ]
+        results.append(
+            {
+                "rows": [header, *rows],
+                "column_info": [
+                    {"Name": column, "Label": column, "Type": ATHENA_TYPES.get(column, "varchar")}
+                    for column in answer.columns
+                ],
+            }
+        )
+    reply = requests.post(
+        "http://motoapi.amazonaws.com/moto-api/static/athena/query-results",
+        json={"account_id": ACCOUNT, "region": REGION, "results": results},
+        timeout=10,
+    )
+    assert reply.status_code == 201
+
+
+def test_the_stacks_named_queries_run_in_its_workgroup(
+    aws, template, named_queries, pipeline, profiles, deliver_at, capsys
+):
+    first, second, third = sorted(profiles)[:3]
+    clicks = [
+        Sent("guest", first, datetime(2026, 11, 26, 8, tzinfo=UTC)),
+        Sent("ana", first, datetime(2026, 11, 26, 9, tzinfo=UTC)),
+        Sent("ana", second, datetime(2026, 11, 27, 21, tzinfo=UTC)),
+        Sent("bo", third, datetime(2026, 11, 27, 21, 30, tzinfo=UTC)),
+        Sent("bo", third, datetime(2026, 11, 27, 22, tzinfo=UTC)),
+    ]
+    deliver_at(clicks)
+    deployed = deploy(aws, template)
+    queue_results(ask_bucket(pipeline.bucket_dir, named_queries))
+
+    status = main(["--stack-name", STACK, "--region", REGION, "--json"])
+
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert json.loads(captured.out) == expected_report(clicks, profiles)
+    assert captured.err == "report: Athena scanned 0 bytes\n"
+    athena = aws.client("athena")
+    ids = athena.list_query_executions(WorkGroup=deployed["workgroup"])["QueryExecutionIds"]
+    executions = [athena.get_query_execution(QueryExecutionId=i)["QueryExecution"] for i in ids]
+    assert sorted(e["Query"] for e in executions) == sorted(named_queries.values())
+    assert {e["QueryExecutionContext"]["Database"] for e in executions} == {deployed["database"]}
+
+
+def test_a_stack_without_the_workgroup_output_says_to_deploy(aws, template, capsys):
+    deploy(aws, template, outputs=False)
+
+    status = main(["--stack-name", STACK, "--region", REGION])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err == (
+        f"report: error: stack '{STACK}' has no output ClicksWorkGroupName: "
+        "deploy the current templates/clickstream.json\n"
+    )
+
+
+def test_a_workgroup_missing_a_question_says_which(aws, template, capsys):
+    deploy(aws, template, questions=QUESTIONS[1:])
+
+    status = main(["--stack-name", STACK, "--region", REGION])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"has no named query {QUESTIONS[0].key}:" in err and err.count("\n") == 1
+
+
+def test_a_second_query_saved_under_a_questions_name_is_refused(aws, template, capsys):
+    deployed = deploy(aws, template)
+    aws.client("athena").create_named_query(
+        Name=QUESTIONS[0].key,
+        Database=deployed["database"],
+        QueryString="SELECT 1",
+        WorkGroup=deployed["workgroup"],
+    )
+
+    status = main(["--stack-name", STACK, "--region", REGION])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"has two different named queries {QUESTIONS[0].key} (" in err
+    assert err.count("\n") == 1
+
+
+def test_a_missing_stack_is_one_line(aws, capsys):
+    status = main(["--stack-name", "nothing-here", "--region", REGION])
+
+    assert status == 2
+    assert capsys.readouterr().err == (
+        f"report: error: stack 'nothing-here' does not exist in {REGION}\n"
+    )
+
+
+@pytest.fixture
+def queries_stay_running():
+    state_manager.set_transition(
+        model_name="athena::execution", transition={"progression": "manual", "times": 1000}
+    )
+    yield
+    state_manager.unset_transition("athena::execution")
+
+
+def test_a_failed_query_is_the_reports_error(aws, template, queries_stay_running):
+    deploy(aws, template)
+    backend = athena_backends[ACCOUNT][REGION]
+
+    def athena_fails_one(_seconds: float) -> None:
+        # What Athena does to a query over the workgroup's scan limit.
+        execution = next(iter(backend.executions.values()))
+        execution.status = "FAILED"
+
+    with pytest.raises(ReportError, match=rf"query {QUESTIONS[0].key} \(.+\) failed"):
+        ask_athena(STACK, region=REGION, session=aws, sleep=athena_fails_one)
+
+
+def test_queries_still_running_at_the_timeout_are_an_error(aws, template, queries_stay_running):
+    deploy(aws, template)
+    waits = []
+
+    with pytest.raises(ReportError, match="still running after"):
+        ask_athena(STACK, region=REGION, session=aws, timeout=1e-6, sleep=waits.append)
+
+    assert waits == []

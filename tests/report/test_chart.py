@@ -1,0 +1,115 @@
+"""--chart: the picture shows the report's counts; the same clicks give the same bytes."""
+
+from __future__ import annotations
+
+import re
+import struct
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+import pytest
+
+from clickstream.commands.report import main
+
+from .conftest import Sent
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def bar_sizes(svg_path) -> dict[str, tuple[float, float]]:
+    """(width, height) of each bar the chart names (``<g id="mysfit-…">``, ``hour-HH``)."""
+    sizes = {}
+    for group in ET.parse(svg_path).getroot().iter(f"{SVG}g"):
+        gid = group.get("id", "")
+        if gid.startswith(("mysfit-", "hour-")):
+            points = [
+                tuple(map(float, pair))
+                for pair in re.findall(r"([\d.]+) ([\d.]+)", group.find(f"{SVG}path").get("d"))
+            ]
+            xs, ys = [x for x, _ in points], [y for _, y in points]
+            sizes[gid] = (max(xs) - min(xs), max(ys) - min(ys))
+    return sizes
+
+
+@pytest.fixture
+def filled(pipeline, profiles, deliver_at):
+    """Mysfit 1: 4 clicks, mysfit 2: 2, mysfit 3: 1; at 07:00 (3 clicks) and 19:00 (4)."""
+    one, two, three = sorted(profiles)[:3]
+    at7, at19 = datetime(2026, 5, 1, 7, tzinfo=UTC), datetime(2026, 5, 1, 19, tzinfo=UTC)
+    morning = [Sent("u", one, at7), Sent("u", one, at7), Sent("v", two, at7)]
+    evening = [Sent("u", one, at19), Sent("w", one, at19), Sent("v", two, at19)]
+    deliver_at([*morning, *evening, Sent("x", three, at19)])
+    return pipeline.bucket_dir, {one: 4, two: 2, three: 1}
+
+
+def test_bars_are_as_long_as_the_counts(filled, tmp_path, capsys):
+    bucket, counts = filled
+    chart = tmp_path / "clicks.svg"
+
+    assert main(["--bucket-dir", str(bucket), "--chart", str(chart)]) == 0
+
+    sizes = bar_sizes(chart)
+    widths = {mysfit: sizes[f"mysfit-{mysfit}"][0] for mysfit in counts}
+    unit = widths[min(counts, key=counts.get)]  # the one-click bar
+    for mysfit, count in counts.items():
+        assert widths[mysfit] == pytest.approx(count * unit, rel=1e-3), mysfit
+    heights = {hour: sizes[f"hour-{hour:02d}"][1] for hour in range(24)}
+    assert heights[19] == pytest.approx(heights[7] * 4 / 3, rel=1e-3)
+    assert {hour for hour, height in heights.items() if height > 0} == {7, 19}
+    assert "report: wrote" in capsys.readouterr().err
+
+
+def test_the_title_gives_the_totals(filled, tmp_path):
+    bucket, _ = filled
+    chart = tmp_path / "clicks.svg"
+
+    main(["--bucket-dir", str(bucket), "--chart", str(chart)])
+
+    assert "<!-- Mysfits clicks: 7 clicks, 4 visitors -->" in chart.read_text(encoding="utf-8")
+
+
+def test_the_same_clicks_draw_the_same_bytes(filled, tmp_path):
+    bucket, _ = filled
+    first, second = tmp_path / "a.svg", tmp_path / "b.svg"
+
+    main(["--bucket-dir", str(bucket), "--chart", str(first)])
+    main(["--bucket-dir", str(bucket), "--chart", str(second)])
+
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_png_is_a_png_of_the_charts_size(filled, tmp_path):
+    bucket, _ = filled
+    chart = tmp_path / "clicks.png"
+
+    assert main(["--bucket-dir", str(bucket), "--chart", str(chart), "--json"]) == 0
+
+    data = chart.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (800, 750)
+
+
+def test_an_empty_bucket_draws_empty_axes(tmp_path):
+    chart = tmp_path / "empty.svg"
+    (tmp_path / "bucket").mkdir()
+
+    assert main(["--bucket-dir", str(tmp_path / "bucket"), "--chart", str(chart)]) == 0
+
+    sizes = bar_sizes(chart)
+    assert not any(gid.startswith("mysfit-") for gid in sizes)
+    assert all(height == 0 for gid, (_, height) in sizes.items() if gid.startswith("hour-"))
+
+
+def test_an_unwritable_chart_is_one_line_and_exit_2(tmp_path, capsys):
+    (tmp_path / "bucket").mkdir()
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+
+    status = main(["--bucket-dir", str(tmp_path / "bucket"), "--chart", str(blocker / "c.svg")])
+
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert captured.err.startswith(f"report: error: cannot write {blocker / 'c.svg'}: ")
+    assert captured.err.count("\n") == 1

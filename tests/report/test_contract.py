@@ -1,0 +1,90 @@
+"""One contract: the processor's enriched line, the Glue table's columns, and the questions' SQL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+import sqlglot
+from sqlglot import exp
+
+from clickstream.commands.report.local import translate
+
+# Columns Athena adds to every table it reads from S3.
+ATHENA_PSEUDO_COLUMNS = {"$path", "$file_size", "$file_modified_time"}
+
+
+def glue_table(template: dict) -> dict:
+    (table,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Table"]
+    return table["Properties"]["TableInput"]
+
+
+def columns_of(template: dict) -> list[tuple[str, str]]:
+    return [(c["Name"], c["Type"]) for c in glue_table(template)["StorageDescriptor"]["Columns"]]
+
+
+def partition_keys(template: dict) -> list[str]:
+    return [key["Name"] for key in glue_table(template)["PartitionKeys"]]
+
+
+def test_the_processors_line_is_a_row_of_the_table(pipeline, template):
+    mysfit = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=10).json()["mysfits"][0]
+    answer = requests.put(
+        f"{pipeline.api_url}/clicks",
+        json={"userId": "contract", "mysfitId": mysfit["mysfitId"]},
+        timeout=10,
+    )
+    pipeline.flush()
+    assert answer.status_code == 200
+    (path,) = pipeline.delivered_objects()
+    (line,) = path.read_text(encoding="utf-8").splitlines()
+    record = json.loads(line)
+
+    columns = [name for name, _ in columns_of(template)]
+    # The JSON SerDe matches keys to columns case-insensitively; every key has its column,
+    # every column but the optional clickid has its key, in the order the processor writes.
+    keys = [key.lower() for key in record]
+    assert keys == [c for c in columns if c in keys]
+    assert set(columns) - set(keys) <= {"clickid"}
+    # Every column is a string: so is every value the processor writes.
+    assert {kind for _, kind in columns_of(template)} == {"string"}
+    assert all(isinstance(value, str) for value in record.values())
+
+
+def test_the_table_has_a_column_for_an_optional_click_id(template):
+    names = [name for name, _ in columns_of(template)]
+    assert names.index("clickid") == names.index("userid") + 1
+
+
+def test_no_column_is_also_a_partition_key(template):
+    assert not {name for name, _ in columns_of(template)} & set(partition_keys(template))
+
+
+@pytest.fixture(scope="module")
+def parsed(named_queries) -> dict[str, exp.Expression]:
+    return {name: sqlglot.parse_one(sql, read="athena") for name, sql in named_queries.items()}
+
+
+def test_every_named_query_reads_only_the_clicks_table(parsed, template):
+    for name, tree in parsed.items():
+        tables = {table.name for table in tree.find_all(exp.Table)}
+        assert tables == {glue_table(template)["Name"]}, name
+
+
+def test_every_named_query_names_only_columns_the_table_has(parsed, template):
+    known = {c for c, _ in columns_of(template)} | set(partition_keys(template))
+    for name, tree in parsed.items():
+        aliases = {alias.alias for alias in tree.find_all(exp.Alias)}
+        used = {column.name for column in tree.find_all(exp.Column)}
+        unknown = used - known - aliases - ATHENA_PSEUDO_COLUMNS
+        assert not unknown, f"{name} uses {sorted(unknown)}"
+
+
+def test_every_named_query_translates_to_duckdb(named_queries):
+    for name, sql in named_queries.items():
+        translated = translate(sql)
+        assert translated.lstrip().upper().startswith(("SELECT", "/*")), name
+        # Athena's ISO-8601 parsing becomes a timestamp with time zone, read in UTC.
+        if "from_iso8601_timestamp" in sql:
+            assert "TIMESTAMPTZ" in translated, name

@@ -1,0 +1,252 @@
+"""The report over a local bucket filled by the real pipeline, against counts made here."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+
+from clickstream.commands.report import main
+from clickstream.commands.report.local import ask_bucket
+from clickstream.commands.report.output import as_json
+
+from .conftest import Sent, delivered_clicks, expected_report
+
+
+def run_report(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_clicks_sent_through_the_clicks_api_are_counted(pipeline, profiles, capsys):
+    ids = sorted(profiles)
+    # Mysfit i gets i % 4 + 1 clicks, from three users and the signed-out "guest".
+    users = ["guest", "ana", "bo", "guest", "cy"]
+    plan = [
+        (users[n % len(users)], mysfit) for i, mysfit in enumerate(ids) for n in range(i % 4 + 1)
+    ]
+    answers = [
+        requests.put(
+            f"{pipeline.api_url}/clicks",
+            json={"userId": user, "mysfitId": mysfit},
+            timeout=10,
+        )
+        for user, mysfit in plan
+    ]
+    pipeline.flush()
+    assert [a.status_code for a in answers] == [200] * len(plan)
+
+    status, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json")
+
+    assert status == 0
+    report = json.loads(out)
+    assert report["clicksByMysfit"] == dict(Counter(mysfit for _, mysfit in plan))
+    assert report["totals"] == {
+        "clicks": len(plan),
+        "visitors": len({user for user, _ in plan}),
+        "guestClicks": sum(1 for user, _ in plan if user == "guest"),
+    }
+    # When each click arrived is the pipeline's to say: hours and days are counted from the
+    # clickedAt the processor wrote, everything else from what was sent.
+    delivered = delivered_clicks(pipeline.bucket_dir)
+    assert sorted((c.user_id, c.mysfit_id) for c in delivered) == sorted(plan)
+    assert report == expected_report(delivered, profiles)
+
+
+def known_clicks(profiles) -> list[list[Sent]]:
+    """Three days of batches, with clicks on both sides of midnight and a tie for third place."""
+    a, b, c, d, e = sorted(profiles)[:5]
+    day = datetime(2026, 11, 26, tzinfo=UTC)
+
+    def at(days: int, hours: int, minutes: int = 0, ms: int = 0) -> datetime:
+        return day + timedelta(days=days, hours=hours, minutes=minutes, milliseconds=ms)
+
+    return [
+        # Day 1: a 3, b 2, then c, d and e 1 each (e's first click below), tied third.
+        [Sent("ana", a, at(0, 9)), Sent("guest", a, at(0, 9, 5)), Sent("bo", a, at(0, 14))],
+        [Sent("bo", b, at(0, 14, 1)), Sent("guest", b, at(0, 17))],
+        [Sent("cy", c, at(0, 17, 30)), Sent("guest", d, at(0, 23, 59, 59_999))],
+        # One batch across midnight: filed under day 1's folder, the second click is day 2's.
+        [Sent("ana", e, at(0, 23, 59, 59_000)), Sent("ana", e, at(1, 0, 0, 1))],
+        # Day 2 and day 3.
+        [Sent("dee", b, at(1, 0)), Sent("guest", b, at(1, 8)), Sent("guest", c, at(1, 8, 30))],
+        [Sent("ana", d, at(2, 23)), Sent("eve", d, at(2, 23, 59)), Sent("bo", a, at(2, 12))],
+    ]
+
+
+def test_known_clicks_on_known_days_and_hours(pipeline, profiles, deliver_at, named_queries):
+    batches = known_clicks(profiles)
+    for batch in batches:
+        deliver_at(batch)
+    clicks = [click for batch in batches for click in batch]
+
+    answers = ask_bucket(pipeline.bucket_dir, named_queries)
+
+    report = as_json(answers)
+    expected = expected_report(clicks, profiles)
+    assert report == expected
+    # The numbers this test was written for, lest both sides agree on something else.
+    assert report["clicksByHour"]["23"] == 4
+    assert [entry["rank"] for entry in report["topMysfitsByDay"]["2026-11-26"]] == [1, 2, 3, 3, 3]
+    assert sorted(report["topMysfitsByDay"]) == ["2026-11-26", "2026-11-27", "2026-11-28"]
+
+
+def test_most_viewed_first(pipeline, profiles, deliver_at, capsys):
+    first, second = sorted(profiles)[:2]
+    moment = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    deliver_at([Sent("u", first, moment), Sent("u", second, moment), Sent("v", second, moment)])
+
+    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json")
+
+    assert list(json.loads(out)["clicksByMysfit"].items()) == [(second, 2), (first, 1)]
+
+
+def test_the_table_shows_every_question_with_its_numbers(pipeline, profiles, deliver_at, capsys):
+    mysfit = sorted(profiles)[0]
+    moment = datetime(2026, 6, 1, 7, 30, tzinfo=UTC)
+    deliver_at([Sent("guest", mysfit, moment)] * 3)
+
+    status, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir))
+
+    assert status == 0
+    assert "Clicks per mysfit" in out and "Clicks per hour" in out and "three most viewed" in out
+    species = profiles[mysfit]["species"]
+    assert any(line.split() == [mysfit, species, "3"] for line in out.splitlines())
+    assert any(line.split() == ["7", "3"] for line in out.splitlines())
+
+
+def test_an_empty_bucket_is_an_empty_report(tmp_path, capsys):
+    (tmp_path / "clicks").mkdir()
+
+    status, out, err = run_report(capsys, "--bucket-dir", str(tmp_path), "--json")
+
+    assert status == 0
+    assert json.loads(out) == {
+        "totals": {"clicks": 0, "visitors": 0, "guestClicks": 0},
+        "clicksByMysfit": {},
+        "clicksByAlignment": {},
+        "clicksByHour": {},
+        "topMysfitsByDay": {},
+    }
+    assert err == f"report: no clicks under {tmp_path} yet\n"
+
+
+def test_failed_clicks_and_half_written_objects_are_not_counted(
+    pipeline, profiles, deliver_at, capsys
+):
+    mysfit = sorted(profiles)[0]
+    deliver_at([Sent("u", mysfit, datetime(2026, 6, 1, tzinfo=UTC))])
+    (folder,) = {p.parent for p in (pipeline.bucket_dir / "clicks").rglob("*") if p.is_file()}
+    (folder / ".stream-1-2026-06-01-00-00-00-x.part").write_text('{"userId": "half')
+    failed = pipeline.bucket_dir / "errors/processing-failed/year=2026/month=06/day=01/x"
+    failed.parent.mkdir(parents=True)
+    failed.write_text('{"rawData": "e30=", "errorCode": "Lambda.FunctionError"}\n')
+
+    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json")
+
+    assert json.loads(out)["totals"]["clicks"] == 1
+
+
+def test_a_missing_bucket_is_one_line_and_exit_2(tmp_path, capsys):
+    status, out, err = run_report(capsys, "--bucket-dir", str(tmp_path / "nowhere"))
+
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and "no bucket at" in err and "clickstream.local" in err
+
+
+def test_an_unreadable_object_is_one_line_and_exit_2(tmp_path, capsys):
+    folder = tmp_path / "clicks" / "year=2026" / "month=01" / "day=02"
+    folder.mkdir(parents=True)
+    good = '{"userId":"u","mysfitId":"m","clickedAt":"2026-01-02T00:00:00.000Z"}\n'
+    (folder / "stream-1-2026-01-02-00-00-00-a").write_text(good)
+    (folder / "stream-1-2026-01-02-00-00-00-b").write_text(good + "{not json\n")
+
+    status, out, err = run_report(capsys, "--bucket-dir", str(tmp_path))
+
+    assert status == 2
+    assert out == ""
+    assert err == (
+        f"report: error: cannot read the clicks under {tmp_path}: "
+        f"{folder / 'stream-1-2026-01-02-00-00-00-b'} line 2 is not a JSON object\n"
+    )
+
+
+def test_compressed_objects_and_a_missing_last_newline_are_read(
+    pipeline, profiles, deliver_at, capsys
+):
+    mysfit = sorted(profiles)[0]
+    deliver_at([Sent("u", mysfit, datetime(2026, 6, 1, tzinfo=UTC))] * 2)
+    deliver_at([Sent("v", mysfit, datetime(2026, 6, 1, 1, tzinfo=UTC))] * 3)
+    deliver_at([Sent("w", mysfit, datetime(2026, 6, 1, 2, tzinfo=UTC))] * 4)
+    first, second, _ = sorted(p for p in (pipeline.bucket_dir / "clicks").rglob("*") if p.is_file())
+    # A delivery stream with CompressionFormat GZIP writes NAME.gz.
+    first.with_name(first.name + ".gz").write_bytes(gzip.compress(first.read_bytes()))
+    first.unlink()
+    second.write_bytes(second.read_bytes().rstrip(b"\n"))
+
+    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json")
+
+    assert json.loads(out)["totals"] == {"clicks": 9, "visitors": 3, "guestClicks": 0}
+
+
+@pytest.mark.parametrize("module", ["duckdb", "sqlglot"])
+def test_a_missing_package_says_what_to_install(tmp_path, capsys, monkeypatch, module):
+    monkeypatch.setitem(sys.modules, module, None)  # import fails
+
+    status, _, err = run_report(capsys, "--bucket-dir", str(tmp_path))
+
+    assert status == 2
+    assert err == (
+        f"report: error: the local report needs {module}: "
+        "python -m pip install -r requirements-report.txt\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "one of the arguments --bucket-dir --stack-name is required"),
+        (["--bucket-dir", ".", "--stack-name", "s"], "not allowed with argument"),
+        (["--bucket-dir", ".", "--region", "us-east-1"], "--region goes with --stack-name"),
+        (["--bucket-dir", ".", "--chart", "c.pdf"], "--chart must name a .svg or .png file"),
+        (["--stack-name", "s", "--timeout", "0"], "--timeout must be positive"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert message in err and err.count("\n") == 1
+
+
+@pytest.fixture
+def tokyo_time(monkeypatch):
+    """This machine's local time is Tokyo's (nine hours ahead of UTC)."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_hours_and_days_are_utc_whatever_the_machines_time_zone(
+    pipeline, profiles, deliver_at, tokyo_time
+):
+    mysfit = sorted(profiles)[0]
+    late = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # 08:30 on the 28th in Tokyo
+    deliver_at([Sent("u", mysfit, late)])
+
+    report = as_json(ask_bucket(pipeline.bucket_dir))
+
+    assert report["clicksByHour"] == {"23": 1}
+    assert list(report["topMysfitsByDay"]) == ["2026-11-27"]

@@ -1,0 +1,35 @@
+"""The README's sample report and chart are what the code makes of the sample clicks."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+DOCS = REPOSITORY / "docs"
+
+
+def make_sample(out_dir: Path) -> None:
+    spec = importlib.util.spec_from_file_location("make_sample", DOCS / "make_sample.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(out_dir)
+
+
+def test_committed_sample_is_current(tmp_path, capsys):
+    make_sample(tmp_path)
+
+    for name in ("sample-report.txt", "sample-chart.svg"):
+        assert (tmp_path / name).read_bytes() == (DOCS / name).read_bytes(), (
+            f"docs/{name} is stale: run python docs/make_sample.py"
+        )
+
+
+def test_readme_shows_lines_of_the_sample_and_the_chart():
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`docs/sample-chart.svg`):\n\n```\n", 1)[1].split("\n```", 1)[0]
+    sample = (DOCS / "sample-report.txt").read_text(encoding="utf-8").splitlines()
+    shown = [line for line in block.splitlines() if line and line.strip() != "…"]
+    assert len(shown) > 10
+    assert [line for line in shown if line not in sample] == []
+    assert "](docs/sample-chart.svg)" in readme
