@@ -3,7 +3,9 @@
 ``GET /mysfits`` (optionally ``?filter=GoodEvil|LawChaos&value=…``), ``GET /mysfits/{id}``,
 ``POST /mysfits/{id}/like`` and ``/adopt``, and ``GET /images/{id}.svg`` for the pictures. The
 catalog is ``mysfits.json`` next to this module; answers carry ``Access-Control-Allow-Origin: *``
-as the workshop's API does.
+as the workshop's API does. With ``authorize`` (the ``Authorization`` header's value -> the token's
+claims, or None), like and adopt answer 401 ``{"message":"Unauthorized"}`` without a valid token, as
+API Gateway's Cognito authorizer in front of the workshop's API does.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import copy
 import hashlib
 import json
 import threading
+from collections.abc import Callable, Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -25,15 +28,23 @@ _FILTERS = {"goodevil": "goodevil", "lawchaos": "lawchaos"}
 _CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET,POST,OPTIONS",
-    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Allow-Headers": "Content-Type,Authorization",
 }
+Authorize = Callable[[str | None], Mapping[str, Any] | None]
 
 
 class MysfitsCatalog:
     """The mysfits, with image URLs on ``base_url``; likes and adoptions live in memory."""
 
-    def __init__(self, base_url: str, catalog_file: Path = CATALOG_FILE) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        catalog_file: Path = CATALOG_FILE,
+        *,
+        authorize: Authorize | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.authorize = authorize
         self._lock = threading.Lock()
         self._mysfits: dict[str, dict[str, Any]] = {
             raw["mysfitId"]: dict(raw)
@@ -115,6 +126,9 @@ class MysfitsHandler(RequestHandler):
         if method == "POST" and len(parts) == 3 and parts[0] == "mysfits":
             action = {"like": catalog.like, "adopt": catalog.adopt}.get(parts[2])
             if action is not None:
+                authorize = catalog.authorize
+                if authorize is not None and authorize(self.headers.get("Authorization")) is None:
+                    return json_response(401, {"message": "Unauthorized"}, _CORS)
                 if not action(parts[1]):
                     return json_response(404, {"message": f"no mysfit {parts[1]}"}, _CORS)
                 return json_response(200, {"status": "ok"}, _CORS)
