@@ -79,7 +79,8 @@ class ClicksApi:
 
 
 def click_schema() -> dict:
-    """JSON Schema draft 4 for one click: two short identifiers and nothing else."""
+    """JSON Schema draft 4 for one click: two short identifiers, an optional click id (a
+    canonical lowercase UUID the page makes, so duplicates can be removed), nothing else."""
     identifier = {
         "type": "string",
         "minLength": 1,
@@ -90,7 +91,11 @@ def click_schema() -> dict:
         "$schema": "http://json-schema.org/draft-04/schema#",
         "title": "Click",
         "type": "object",
-        "properties": {"userId": identifier, "mysfitId": identifier},
+        "properties": {
+            "userId": identifier,
+            "mysfitId": identifier,
+            "clickId": {"type": "string", "pattern": defaults.CLICK_UUID_PATTERN},
+        },
         "required": ["userId", "mysfitId"],
         "additionalProperties": False,
     }

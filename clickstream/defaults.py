@@ -42,6 +42,7 @@ FIREHOSE_CONTENT_TYPE = "application/x-amz-json-1.1"
 # A click: two short identifiers. Workshop mysfit ids are UUIDs; user ids are Cognito user names.
 CLICK_ID_MAX_LENGTH = 128
 CLICK_ID_PATTERN = r"^[A-Za-z0-9@._+:-]+$"
+CLICK_UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 # --- Storage and logs -------------------------------------------------------------------------
 DEFAULT_NONCURRENT_VERSION_DAYS = 90
