@@ -193,7 +193,9 @@ class _FaithfulCognito:
         action = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else ""
         handler = getattr(self, f"_{action}", None) if environ["REQUEST_METHOD"] == "POST" else None
         try:
-            if handler is None:
+            if environ["REQUEST_METHOD"] == "OPTIONS":
+                status, headers, payload = _preflight(environ)
+            elif handler is None:
                 status, headers, payload = self._forward(environ, body)
             else:
                 try:
@@ -381,6 +383,19 @@ class _FaithfulCognito:
             responses, USERNAME=email, PASSWORD_CLAIM_SECRET_BLOCK=challenge.session
         )
         return self._forward(environ, body, forwarded)
+
+
+def _preflight(environ: dict[str, Any]):
+    # Cognito's endpoint lets any origin call it from a browser (moto's server answers no OPTIONS).
+    requested = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
+    headers = [
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Allow-Methods", "POST"),
+        ("Access-Control-Allow-Headers", requested or "content-type,x-amz-target"),
+        ("Access-Control-Max-Age", "86400"),
+        ("Content-Length", "0"),
+    ]
+    return 200, headers, b""
 
 
 def _masked(email: str) -> str:

@@ -1,0 +1,190 @@
+"""Sign-up, sign-in, like, adopt and sign-out on the page, against the whole stack run locally.
+
+The Cognito stand-in (moto's cognito-idp, with SRP, confirmation codes and auth flows as Cognito
+runs them) and the Mysfits API that checks ID tokens like API Gateway's Cognito authorizer run
+beside the clicks API and the delivery stream, each on its own port, as in
+``python -m clickstream.local``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from web_harness import ARTIFACTS, REPO, WEB_DIR, wait_until
+
+from clickstream.local import LocalPipeline
+
+pytestmark = pytest.mark.browser
+
+TEMPLATE = REPO / "templates" / "clickstream.json"
+PASSWORD = "Adopt-a-Mysfit-7"
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+@pytest.fixture
+def pipeline(tmp_path):
+    with LocalPipeline(
+        template=TEMPLATE,
+        bucket_dir=tmp_path / "bucket",
+        web_dir=WEB_DIR,
+        interval_scale=0.01,
+    ) as running:
+        yield running
+
+
+def mysfit(pipeline, name: str) -> dict:
+    listed = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=5).json()["mysfits"]
+    mysfit_id = next(m["mysfitId"] for m in listed if m["name"] == name)
+    return requests.get(f"{pipeline.mysfits_api_url}/mysfits/{mysfit_id}", timeout=5).json()
+
+
+def sub_of(pipeline, email: str) -> str:
+    """The user's sub as Cognito's admin API tells it, not as the page does."""
+    cognito = pipeline.cognito
+    user = cognito.call("AdminGetUser", {"UserPoolId": cognito.user_pool_id, "Username": email})
+    return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+
+
+def register(page, pipeline, email: str) -> None:
+    page.goto(f"{pipeline.web_url}register.html")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password, again").fill(PASSWORD)
+    page.get_by_role("button", name="Register").click()
+    page.wait_for_url("**/confirm.html")
+
+
+def confirm(page, pipeline, email: str, code: str | None = None) -> None:
+    page.get_by_label("Confirmation code").fill(code or pipeline.cognito.last_code(email))
+    page.get_by_role("button", name="Confirm").click()
+
+
+def log_in(page, email: str, password: str = PASSWORD) -> None:
+    dialog = page.locator("dialog#sign-in")
+    if not dialog.is_visible():
+        page.get_by_role("button", name="Log In", exact=True).click()
+    dialog.get_by_label("E-mail address").fill(email)
+    dialog.get_by_label("Password").fill(password)
+    dialog.get_by_role("button", name="Log In", exact=True).click()
+
+
+def card(page, name: str):
+    return page.locator("#mysfits .card", has=page.locator("h3", has_text=name))
+
+
+def delivered(pipeline, count: int) -> list[dict]:
+    def landed():
+        pipeline.flush()
+        records = pipeline.delivered_records()
+        return records if len(records) >= count else None
+
+    return wait_until(landed, timeout=10, what=f"{count} clicks delivered")
+
+
+def test_register_confirm_log_in_like_adopt_and_the_click_carries_the_sub(
+    pipeline, open_page
+):
+    email = "visitor@example.com"
+    page, observed = open_page(pipeline.web_url)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    register(page, pipeline, email)
+    assert email in page.locator("#sent-to").inner_text()
+    confirm(page, pipeline, email, code="000000")
+    page.locator("#form-error", has_text="not the one we sent").wait_for()
+    page.screenshot(path=ARTIFACTS / "account-confirm-wrong-code.png", full_page=True)
+    confirm(page, pipeline, email)
+    page.wait_for_url("**/index.html#log-in")
+    page.locator("dialog#sign-in").wait_for(state="visible")  # the log-in form opens by itself
+    assert page.locator("#sign-in-email").input_value() == email
+    log_in(page, email)
+    page.get_by_text(f"Signed in as {email}").wait_for()
+
+    likes_before = int(mysfit(pipeline, "Blue")["likes"])
+    card(page, "Blue").get_by_role("button", name="Like Blue").click()
+    card(page, "Blue").get_by_text("You liked Blue.").wait_for()
+    assert card(page, "Blue").locator("button.like").get_attribute("aria-pressed") == "true"
+    assert int(mysfit(pipeline, "Blue")["likes"]) == likes_before + 1
+
+    assert mysfit(pipeline, "Rujin")["adopted"] is False
+    card(page, "Rujin").get_by_role("button", name="View profile of Rujin").click()
+    page.locator("#profile-body").wait_for(state="visible")
+    page.get_by_role("button", name="Adopt Me Now!").click()
+    page.get_by_text("Mysfit Adopted!").wait_for()
+    assert mysfit(pipeline, "Rujin")["adopted"] is True
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "account-adopted.png", full_page=True)
+    page.keyboard.press("Escape")
+    page.screenshot(path=ARTIFACTS / "account-signed-in.png", full_page=True)
+
+    (click,) = delivered(pipeline, 1)
+    assert click["userId"] == sub_of(pipeline, email)
+    assert click["mysfitId"] == mysfit(pipeline, "Rujin")["mysfitId"]
+    assert dialogs == [], "errors are shown in the page, never in alert()"
+    # Cognito's 400 for the wrong code is the browser's own "Failed to load resource" line.
+    assert observed.problems(failed_loads_allowed_for=pipeline.cognito.url) == []
+
+
+def confirmed_user(pipeline, email: str) -> None:
+    """A user made through the stand-in's own API, as the page would make one."""
+    cognito = pipeline.cognito
+    cognito.call(
+        "SignUp", {"ClientId": cognito.client_id, "Username": email, "Password": PASSWORD}
+    )
+    cognito.call(
+        "ConfirmSignUp",
+        {
+            "ClientId": cognito.client_id,
+            "Username": email,
+            "ConfirmationCode": cognito.last_code(email),
+        },
+    )
+
+
+def test_a_reload_keeps_the_session_and_log_out_ends_it(pipeline, open_page):
+    email = "returning@example.com"
+    confirmed_user(pipeline, email)
+    page, observed = open_page(pipeline.web_url)
+    log_in(page, email)
+    page.get_by_text(f"Signed in as {email}").wait_for()
+
+    page.reload()
+    page.get_by_text(f"Signed in as {email}").wait_for()
+    stored = page.evaluate("Object.keys(localStorage)")
+    assert any(key.endswith(".refreshToken") for key in stored)
+    assert not any(key.endswith((".idToken", ".accessToken")) for key in stored), stored
+    likes_before = int(mysfit(pipeline, "Gretta")["likes"])
+    card(page, "Gretta").get_by_role("button", name="Like Gretta").click()
+    card(page, "Gretta").get_by_text("You liked Gretta.").wait_for()
+    assert int(mysfit(pipeline, "Gretta")["likes"]) == likes_before + 1
+
+    page.get_by_role("button", name="Log Out").click()
+    page.get_by_text("Signed out.").wait_for()
+    thorn_likes = int(mysfit(pipeline, "Thorn")["likes"])
+    card(page, "Thorn").get_by_role("button", name="Like Thorn").click()
+    message = card(page, "Thorn").locator(".card-message")
+    message.get_by_text("Log in to like Thorn.").wait_for()
+    page.screenshot(path=ARTIFACTS / "account-signed-out-like.png", full_page=True)
+    assert int(mysfit(pipeline, "Thorn")["likes"]) == thorn_likes
+    assert page.evaluate("Object.keys(localStorage)") == []
+
+    page.reload()
+    page.get_by_role("button", name="Log In", exact=True).wait_for()
+    assert page.locator("#log-out").is_hidden()
+    assert observed.problems() == []
+
+
+def test_a_wrong_password_is_refused_in_the_page(pipeline, open_page):
+    email = "forgetful@example.com"
+    confirmed_user(pipeline, email)
+    page, observed = open_page(pipeline.web_url)
+
+    log_in(page, email, password="Not-the-password-1")
+
+    page.get_by_text("Incorrect e-mail address or password.").wait_for()
+    assert page.locator("#log-out").is_hidden()
+    page.screenshot(path=ARTIFACTS / "account-wrong-password.png", full_page=True)
+    assert observed.problems(failed_loads_allowed_for=pipeline.cognito.url) == []
