@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,11 +42,9 @@ def open_page(browser):
     """open_page(url, viewport=...) -> (page, observed); contexts are closed after the test."""
     contexts = []
 
-    def open_(url: str, *, viewport: dict | None = None, user_id: str | None = None):
+    def open_(url: str, *, viewport: dict | None = None):
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
         contexts.append(context)
-        if user_id is not None:
-            context.add_init_script(f"localStorage.setItem('userId', {json.dumps(user_id)});")
         page = context.new_page()
         page.set_default_timeout(5000)
         observed = Observed()

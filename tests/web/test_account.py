@@ -83,9 +83,7 @@ def delivered(pipeline, count: int) -> list[dict]:
     return wait_until(landed, timeout=10, what=f"{count} clicks delivered")
 
 
-def test_register_confirm_log_in_like_adopt_and_the_click_carries_the_sub(
-    pipeline, open_page
-):
+def test_register_confirm_log_in_like_adopt_and_the_click_carries_the_sub(pipeline, open_page):
     email = "visitor@example.com"
     page, observed = open_page(pipeline.web_url)
     dialogs = []
@@ -131,9 +129,7 @@ def test_register_confirm_log_in_like_adopt_and_the_click_carries_the_sub(
 def confirmed_user(pipeline, email: str) -> None:
     """A user made through the stand-in's own API, as the page would make one."""
     cognito = pipeline.cognito
-    cognito.call(
-        "SignUp", {"ClientId": cognito.client_id, "Username": email, "Password": PASSWORD}
-    )
+    cognito.call("SignUp", {"ClientId": cognito.client_id, "Username": email, "Password": PASSWORD})
     cognito.call(
         "ConfirmSignUp",
         {

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 
+from clickstream.api import click_schema
 from clickstream.commands.webconfig import render_config_js
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,17 +43,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# The streaming API's request model, as the issue states it: two non-empty strings, nothing else.
-CLICK_SCHEMA = {
-    "$schema": "http://json-schema.org/draft-04/schema#",
-    "type": "object",
-    "required": ["userId", "mysfitId"],
-    "properties": {
-        "userId": {"type": "string", "minLength": 1},
-        "mysfitId": {"type": "string", "minLength": 1},
-    },
-    "additionalProperties": False,
-}
+# The streaming API's request model: the Click model the template gives API Gateway.
+CLICK_SCHEMA = click_schema()
 CLICK_VALIDATOR = jsonschema.Draft4Validator(CLICK_SCHEMA)
 
 
