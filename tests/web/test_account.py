@@ -12,9 +12,11 @@ import re
 
 import pytest
 import requests
-from web_harness import ARTIFACTS, REPO, WEB_DIR, wait_until
+from web_harness import ARTIFACTS, REPO, WEB_DIR, SiteServer, wait_until
 
+from clickstream.commands.webconfig import CognitoSettings
 from clickstream.local import LocalPipeline
+from clickstream.local.cognito import CognitoStandIn
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +66,7 @@ def confirm(page, pipeline, email: str, code: str | None = None) -> None:
 def log_in(page, email: str, password: str = PASSWORD) -> None:
     dialog = page.locator("dialog#sign-in")
     if not dialog.is_visible():
-        page.get_by_role("button", name="Log In", exact=True).click()
+        page.get_by_role("navigation", name="Account").get_by_role("button", name="Log In").click()
     dialog.get_by_label("E-mail address").fill(email)
     dialog.get_by_label("Password").fill(password)
     dialog.get_by_role("button", name="Log In", exact=True).click()
@@ -184,3 +186,30 @@ def test_a_wrong_password_is_refused_in_the_page(pipeline, open_page):
     assert page.locator("#log-out").is_hidden()
     page.screenshot(path=ARTIFACTS / "account-wrong-password.png", full_page=True)
     assert observed.problems(failed_loads_allowed_for=pipeline.cognito.url) == []
+
+
+def test_register_confirm_and_log_in_work_under_the_sites_strict_csp(mysfits_api, open_page):
+    # default-src 'none', script-src 'self', connect-src only the APIs, Trusted Types enforced.
+    cognito = CognitoStandIn().start()
+    try:
+        settings = CognitoSettings(cognito.user_pool_id, cognito.client_id, f"{cognito.url}/")
+        with SiteServer(mysfits_api.url, None, settings) as web:
+            assert "script-src 'self'" in web.csp and cognito.url in web.csp
+            email = "strict@example.com"
+            page, observed = open_page(f"{web.url}/register.html")
+            page.get_by_label("E-mail address").fill(email)
+            page.get_by_label("Password", exact=True).fill(PASSWORD)
+            page.get_by_label("Password, again").fill(PASSWORD)
+            page.get_by_role("button", name="Register").click()
+            page.wait_for_url("**/confirm.html")
+            page.get_by_label("Confirmation code").fill(cognito.last_code(email))
+            page.get_by_role("button", name="Confirm").click()
+            page.wait_for_url("**/index.html#log-in")
+            page.locator("dialog#sign-in").wait_for(state="visible")
+            log_in(page, email)
+            page.get_by_text(f"Signed in as {email}").wait_for()
+            page.get_by_role("button", name="Log Out").click()
+            page.get_by_text("Signed out.").wait_for()
+            assert observed.problems() == [], "no CSP violation, no error"
+    finally:
+        cognito.stop()

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import jsonschema
 
 from clickstream.api import click_schema
-from clickstream.commands.webconfig import render_config_js
+from clickstream.commands.webconfig import CognitoSettings, render_config_js
 
 REPO = Path(__file__).resolve().parents[2]
 WEB_DIR = REPO / "web"
@@ -343,11 +343,19 @@ class SiteServer(_Server):
 
     handler = _SiteHandler
 
-    def __init__(self, mysfits_api: str | None, streaming_api: str | None):
+    def __init__(
+        self,
+        mysfits_api: str | None,
+        streaming_api: str | None,
+        cognito: CognitoSettings | None = None,
+    ):
         self.config_js = (
-            None if mysfits_api is None else render_config_js(mysfits_api, streaming_api or "")
+            None
+            if mysfits_api is None
+            else render_config_js(mysfits_api, streaming_api or "", cognito)
         )
-        apis = " ".join(sorted({origin(u) for u in (mysfits_api, streaming_api) if u}))
+        cognito_api = cognito.endpoint if cognito else ""
+        apis = " ".join(sorted({origin(u) for u in (mysfits_api, streaming_api, cognito_api) if u}))
         self.csp = (
             "default-src 'none'; script-src 'self'; style-src 'self'; "
             f"img-src 'self' {apis}; connect-src {apis or 'none'}; "
