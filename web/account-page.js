@@ -22,30 +22,42 @@ export function remembered() {
   }
 }
 
-/** Runs `action(auth, form)` on submit, showing its error in the page; null if no user pool. */
-export async function accountForm(form, action) {
+/**
+ * Runs `action(auth, form, status)` on submit, and `buttons[id](auth, form, status)` when the
+ * button with that id is pressed; an action returns a message for the visitor or null, and an
+ * error it throws is shown in the form. Without a user pool in config.js the form says so.
+ */
+export async function accountForm(form, action, buttons = {}) {
   const error = form.querySelector(".form-error");
   const status = form.querySelector(".form-status");
+  const controls = form.querySelectorAll("button");
   const settings = cognitoSettings(await loadConfig());
-  const submit = form.querySelector("button[type=submit]");
   if (!settings) {
     error.textContent = "Sign-in is not configured on this site: config.js has no Cognito user pool.";
-    submit.disabled = true;
+    for (const control of controls) control.disabled = true;
     return;
   }
   const auth = new Auth(settings);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+
+  async function run(task) {
     error.textContent = "";
     status.textContent = "";
-    submit.disabled = true;
+    for (const control of controls) control.disabled = true;
     try {
-      const problem = await action(auth, form, status);
+      const problem = await task(auth, form, status);
       if (problem) error.textContent = problem;
     } catch (failure) {
       error.textContent = describeError(failure);
     } finally {
-      submit.disabled = false;
+      for (const control of controls) control.disabled = false;
     }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(action);
   });
+  for (const [id, task] of Object.entries(buttons)) {
+    form.querySelector(`#${id}`).addEventListener("click", () => run(task));
+  }
 }

@@ -70,7 +70,7 @@ const MESSAGES = {
   InvalidPasswordException:
     "Choose a password of at least 8 characters with upper and lower case letters, a number and a symbol.",
   CodeMismatchException: "That code is not the one we sent. Check the e-mail and try again.",
-  ExpiredCodeException: "That code has expired. Register again to get a new one.",
+  ExpiredCodeException: "That code has expired. Send a new code and try again.",
   UserNotConfirmedException: "Confirm your e-mail address first with the code we sent.",
   NotAuthorizedException: "Incorrect e-mail address or password.",
   UserNotFoundException: "Incorrect e-mail address or password.",
@@ -181,6 +181,14 @@ export class Auth {
   confirm(email, code) {
     return new Promise((resolve, reject) => {
       this.#newUser(email).confirmRegistration(code, true, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  resendCode(email) {
+    return new Promise((resolve, reject) => {
+      this.#newUser(email).resendConfirmationCode((error, result) =>
+        error ? reject(error) : resolve({ destination: result?.CodeDeliveryDetails?.Destination || email }),
+      );
     });
   }
 

@@ -13,6 +13,7 @@ thin layer in front of it does those parts the way Cognito does:
 - ``ConfirmSignUp``: moto confirms with any code. Here ``SignUp`` makes a six-digit code and
   delivers it to ``on_code`` (the runner logs it; Cognito e-mails it), a wrong code gets
   ``CodeMismatchException``, and confirming a confirmed user ``NotAuthorizedException``.
+  ``ResendConfirmationCode``, which moto lacks, replaces the code with a new one.
   Confirmation sets ``email_verified`` (the pool auto-verifies e-mail).
 - Auth flows: moto allows every flow to every client. Here a flow the app client does not allow
   gets ``InvalidParameterException``; a client made without ``ExplicitAuthFlows`` allows SRP,
@@ -314,6 +315,31 @@ class _FaithfulCognito:
             admin = dict(environ, HTTP_X_AMZ_TARGET=TARGET_PREFIX + "AdminUpdateUserAttributes")
             self._forward(admin, b"", verified)
         return status, headers, payload
+
+    def _ResendConfirmationCode(self, params, environ, body):
+        # moto has no ResendConfirmationCode. Cognito sends a new code; the old one stops working.
+        client = self._client(str(params.get("ClientId", "")))
+        username = str(params.get("Username", ""))
+        with self._lock:
+            sub = self._subs.get((client.pool_id, username.lower()))
+            pending = sub is not None and (client.pool_id, sub) in self._codes
+            code = f"{secrets.randbelow(10**6):06d}"
+            if pending:
+                self._codes[client.pool_id, sub] = code
+        if sub is None:
+            raise CognitoError("UserNotFoundException", "Username/client id combination not found.")
+        if not pending:
+            raise CognitoError("InvalidParameterException", "User is already confirmed.")
+        self._on_code(username, code)
+        details = {
+            "Destination": _masked(username),
+            "DeliveryMedium": "EMAIL",
+            "AttributeName": "email",
+        }
+        headers = [("Content-Type", "application/x-amz-json-1.1")]
+        if environ.get("HTTP_ORIGIN"):
+            headers.append(("Access-Control-Allow-Origin", "*"))
+        return _json_response(200, {"CodeDeliveryDetails": details}, headers)
 
     def _InitiateAuth(self, params, environ, body):
         client = self._client(str(params.get("ClientId", "")))

@@ -115,6 +115,30 @@ def test_sign_up_sends_a_code_by_e_mail_and_only_that_code_confirms(cognito):
     assert attributes["email_verified"] == "true"
 
 
+def test_a_new_code_replaces_the_old_one(cognito):
+    sign_up(cognito, "hal@example.com", confirm=False)
+    first = cognito.last_code("hal@example.com")
+    request = {"ClientId": cognito.client_id, "Username": "hal@example.com"}
+
+    answer = cognito.call("ResendConfirmationCode", request)
+    second = cognito.last_code("hal@example.com")
+
+    assert answer["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    assert cognito.codes["hal@example.com"] == [first, second]
+    if first != second:
+        kind, _ = refused(
+            lambda: cognito.call("ConfirmSignUp", {**request, "ConfirmationCode": first})
+        )
+        assert kind == "CodeMismatchException"
+    cognito.call("ConfirmSignUp", {**request, "ConfirmationCode": second})
+    kind, message = refused(lambda: cognito.call("ResendConfirmationCode", request))
+    assert (kind, message) == ("InvalidParameterException", "User is already confirmed.")
+    unknown = {**request, "Username": "nobody@example.com"}
+    assert refused(lambda: cognito.call("ResendConfirmationCode", unknown))[0] == (
+        "UserNotFoundException"
+    )
+
+
 def test_the_app_client_allows_srp_but_not_the_password_flow(cognito):
     sign_up(cognito, "ben@example.com")
 
