@@ -18,12 +18,16 @@ from web_harness import (  # noqa: E402
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    REPO,
+    WEB_DIR,
     MysfitsApiServer,
     Observed,
     SiteServer,
     StreamingApiServer,
     origin,
 )
+
+from clickstream.local import LocalPipeline  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +83,15 @@ def site(mysfits_api) -> Iterator[SimpleNamespace]:
     with StreamingApiServer() as streaming, SiteServer(mysfits_api.url, streaming.endpoint) as web:
         streaming.allowed_origin = origin(web.url)
         yield SimpleNamespace(url=f"{web.url}/", mysfits=mysfits_api, streaming=streaming)
+
+
+@pytest.fixture
+def pipeline(tmp_path) -> Iterator[LocalPipeline]:
+    """The whole stack run locally from the generated template, as python -m clickstream.local."""
+    with LocalPipeline(
+        template=REPO / "templates" / "clickstream.json",
+        bucket_dir=tmp_path / "bucket",
+        web_dir=WEB_DIR,
+        interval_scale=0.01,
+    ) as running:
+        yield running

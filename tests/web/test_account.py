@@ -8,32 +8,16 @@ beside the clicks API and the delivery stream, each on its own port, as in
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import requests
-from web_harness import ARTIFACTS, REPO, WEB_DIR, SiteServer, wait_until
+from web_harness import ARTIFACTS, SiteServer, delivered_records
 
 from clickstream.commands.webconfig import CognitoSettings
-from clickstream.local import LocalPipeline
 from clickstream.local.cognito import CognitoStandIn
 
 pytestmark = pytest.mark.browser
 
-TEMPLATE = REPO / "templates" / "clickstream.json"
 PASSWORD = "Adopt-a-Mysfit-7"
-UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-
-
-@pytest.fixture
-def pipeline(tmp_path):
-    with LocalPipeline(
-        template=TEMPLATE,
-        bucket_dir=tmp_path / "bucket",
-        web_dir=WEB_DIR,
-        interval_scale=0.01,
-    ) as running:
-        yield running
 
 
 def mysfit(pipeline, name: str) -> dict:
@@ -76,15 +60,6 @@ def card(page, name: str):
     return page.locator("#mysfits .card", has=page.locator("h3", has_text=name))
 
 
-def delivered(pipeline, count: int) -> list[dict]:
-    def landed():
-        pipeline.flush()
-        records = pipeline.delivered_records()
-        return records if len(records) >= count else None
-
-    return wait_until(landed, timeout=10, what=f"{count} clicks delivered")
-
-
 def test_register_confirm_log_in_like_adopt_and_the_click_carries_the_sub(pipeline, open_page):
     email = "visitor@example.com"
     page, observed = open_page(pipeline.web_url)
@@ -123,7 +98,7 @@ def test_register_confirm_log_in_like_adopt_and_the_click_carries_the_sub(pipeli
     page.keyboard.press("Escape")
     page.screenshot(path=ARTIFACTS / "account-signed-in.png", full_page=True)
 
-    (click,) = delivered(pipeline, 1)
+    (click,) = delivered_records(pipeline, 1)
     assert click["userId"] == sub_of(pipeline, email)
     assert click["mysfitId"] == mysfit(pipeline, "Rujin")["mysfitId"]
     assert dialogs == [], "errors are shown in the page, never in alert()"

@@ -13,9 +13,7 @@ import time
 
 import pytest
 import requests
-from web_harness import REPO, WEB_DIR
 
-from clickstream.local import LocalPipeline
 from clickstream.local.cognito import CognitoError, CognitoStandIn, IdTokenAuthorizer
 
 PASSWORD = "Adopt-a-Mysfit-7"
@@ -269,27 +267,21 @@ def test_what_the_authorizer_refuses(cognito):
 # The local Mysfits API checks the token on like and adopt ----------------------------------
 
 
-def test_like_and_adopt_answer_401_without_a_valid_id_token(tmp_path):
-    with LocalPipeline(
-        template=REPO / "templates" / "clickstream.json",
-        bucket_dir=tmp_path / "bucket",
-        web_dir=WEB_DIR,
-        interval_scale=0.01,
-    ) as pipeline:
-        cognito = pipeline.cognito
-        sign_up(cognito, "gus@example.com")
-        foreign = tokens(cognito, password_client(cognito), "gus@example.com")["IdToken"]
-        mysfit = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=5).json()
-        mysfit_id = mysfit["mysfits"][0]["mysfitId"]
+def test_like_and_adopt_answer_401_without_a_valid_id_token(pipeline):
+    cognito = pipeline.cognito
+    sign_up(cognito, "gus@example.com")
+    foreign = tokens(cognito, password_client(cognito), "gus@example.com")["IdToken"]
+    mysfit = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=5).json()
+    mysfit_id = mysfit["mysfits"][0]["mysfitId"]
 
-        for action in ("like", "adopt"):
-            url = f"{pipeline.mysfits_api_url}/mysfits/{mysfit_id}/{action}"
-            for headers in ({}, {"Authorization": foreign}, {"Authorization": "x.y.z"}):
-                answer = requests.post(url, headers=headers, timeout=5)
-                assert answer.status_code == 401, (action, headers)
-                assert answer.json() == {"message": "Unauthorized"}
-                assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    for action in ("like", "adopt"):
+        url = f"{pipeline.mysfits_api_url}/mysfits/{mysfit_id}/{action}"
+        for headers in ({}, {"Authorization": foreign}, {"Authorization": "x.y.z"}):
+            answer = requests.post(url, headers=headers, timeout=5)
+            assert answer.status_code == 401, (action, headers)
+            assert answer.json() == {"message": "Unauthorized"}
+            assert answer.headers["Access-Control-Allow-Origin"] == "*"
 
-        after = requests.get(f"{pipeline.mysfits_api_url}/mysfits/{mysfit_id}", timeout=5).json()
-        assert int(after["likes"]) == int(mysfit["mysfits"][0]["likes"])
-        assert after["adopted"] is False
+    after = requests.get(f"{pipeline.mysfits_api_url}/mysfits/{mysfit_id}", timeout=5).json()
+    assert int(after["likes"]) == int(mysfit["mysfits"][0]["likes"])
+    assert after["adopted"] is False

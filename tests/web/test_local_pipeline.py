@@ -11,36 +11,12 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from web_harness import ARTIFACTS, REPO, WEB_DIR, wait_until
-
-from clickstream.local import LocalPipeline
+from web_harness import ARTIFACTS, delivered_records
 
 pytestmark = pytest.mark.browser
 
 
-TEMPLATE = REPO / "templates" / "clickstream.json"
 GUEST = "guest"  # not signed in; test_account.py signs in and checks the sub
-
-
-@pytest.fixture
-def pipeline(tmp_path):
-    with LocalPipeline(
-        template=TEMPLATE,
-        bucket_dir=tmp_path / "bucket",
-        mysfits_api_url=None,
-        web_dir=WEB_DIR,
-        interval_scale=0.01,
-    ) as running:
-        yield running
-
-
-def delivered_after_flush(pipeline, count: int) -> list[dict]:
-    def delivered():
-        pipeline.flush()
-        records = pipeline.delivered_records()
-        return records if len(records) >= count else None
-
-    return wait_until(delivered, timeout=10, what=f"{count} clicks delivered to the bucket")
 
 
 def test_three_opened_profiles_land_three_enriched_clicks_in_the_bucket(pipeline, open_page):
@@ -59,7 +35,7 @@ def test_three_opened_profiles_land_three_enriched_clicks_in_the_bucket(pipeline
         button.click()
         page.locator("#profile-body").wait_for(state="visible")
         page.keyboard.press("Escape")
-    records = delivered_after_flush(pipeline, 3)
+    records = delivered_records(pipeline, 3)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "page-local-pipeline.png", full_page=True)
 

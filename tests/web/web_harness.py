@@ -64,6 +64,17 @@ def wait_until(condition: Callable[[], object], timeout: float = 5.0, what: str 
         time.sleep(0.02)
 
 
+def delivered_records(pipeline, count: int) -> list[dict]:
+    """At least `count` clicks delivered to a LocalPipeline's bucket (flushing while waiting)."""
+
+    def delivered():
+        pipeline.flush()
+        records = pipeline.delivered_records()
+        return records if len(records) >= count else None
+
+    return wait_until(delivered, timeout=10, what=f"{count} clicks delivered to the bucket")
+
+
 class _Server:
     """A ThreadingHTTPServer on 127.0.0.1 with a free port, run on a thread, stopped on exit."""
 
