@@ -52,7 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--api-port", type=int, default=8001, metavar="N", help="default 8001")
     parser.add_argument("--mysfits-port", type=int, default=8002, metavar="N", help="default 8002")
     parser.add_argument(
-        "--cognito-port", type=int, default=8003, metavar="N", help="Cognito stand-in, default 8003"
+        "--cognito-port", type=int, default=8004, metavar="N", help="Cognito stand-in, default 8004"
     )
     parser.add_argument(
         "--web-dir", type=Path, default=REPOSITORY / "web", help="the site (default: web/)"
