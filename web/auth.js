@@ -80,17 +80,17 @@ const MESSAGES = {
 
 /** A sentence for the visitor from a Cognito error; never the raw exception name alone. */
 export function describeError(error) {
-  if (error && MESSAGES[error.code]) {
-    if (error.code === "NotAuthorizedException" && /confirm/i.test(error.message || "")) {
-      return `${error.message}`;
-    }
-    return MESSAGES[error.code];
+  const code = error && error.code;
+  const message = (error && error.message) || "";
+  if (code === "NotAuthorizedException" && /current status is confirmed/i.test(message)) {
+    return "This e-mail address is confirmed already: log in.";
   }
-  if (error && (error.code === "NetworkError" || error.name === "TypeError")) {
+  if (MESSAGES[code]) return MESSAGES[code];
+  if (code === "NetworkError" || (error && error.name === "TypeError")) {
     return "The sign-in service could not be reached. Check the connection and try again.";
   }
-  const detail = error && error.message ? ` ${error.message}` : "";
-  return `Something went wrong.${detail}`;
+  // Cognito's other messages are sentences meant for people ("User is already confirmed.").
+  return message ? message : "Something went wrong. Try again.";
 }
 
 function userOf(session) {
@@ -237,7 +237,8 @@ export class Auth {
   /** Revokes the tokens (GlobalSignOut) and forgets them here even if Cognito cannot be reached. */
   async signOut() {
     const user = this.#cognitoUser;
-    if (user && this.#session) {
+    // GlobalSignOut needs a valid access token: refresh an expired one first.
+    if (user && (await this.idToken())) {
       user.setSignInUserSession(this.#session);
       await new Promise((resolve) => user.globalSignOut({ onSuccess: resolve, onFailure: resolve }));
     }

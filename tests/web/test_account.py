@@ -13,7 +13,7 @@ import requests
 from web_harness import ARTIFACTS, SiteServer, delivered_records
 
 from clickstream.commands.webconfig import CognitoSettings
-from clickstream.local.cognito import CognitoStandIn
+from clickstream.local.cognito import CognitoError, CognitoStandIn
 
 pytestmark = pytest.mark.browser
 
@@ -137,8 +137,21 @@ def test_a_reload_keeps_the_session_and_log_out_ends_it(pipeline, open_page):
     card(page, "Gretta").get_by_text("You liked Gretta.").wait_for()
     assert int(mysfit(pipeline, "Gretta")["likes"]) == likes_before + 1
 
+    refresh_token = page.evaluate(
+        "Object.entries(localStorage).find(([k]) => k.endsWith('.refreshToken'))[1]"
+    )
     page.get_by_role("button", name="Log Out").click()
     page.get_by_text("Signed out.").wait_for()
+    with pytest.raises(CognitoError) as revoked:  # GlobalSignOut revoked it
+        pipeline.cognito.call(
+            "InitiateAuth",
+            {
+                "ClientId": pipeline.cognito.client_id,
+                "AuthFlow": "REFRESH_TOKEN_AUTH",
+                "AuthParameters": {"REFRESH_TOKEN": refresh_token},
+            },
+        )
+    assert revoked.value.error_type == "NotAuthorizedException"
     thorn_likes = int(mysfit(pipeline, "Thorn")["likes"])
     card(page, "Thorn").get_by_role("button", name="Like Thorn").click()
     message = card(page, "Thorn").locator(".card-message")
