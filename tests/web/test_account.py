@@ -204,3 +204,30 @@ def test_register_confirm_and_log_in_work_under_the_sites_strict_csp(mysfits_api
             assert observed.problems() == [], "no CSP violation, no error"
     finally:
         cognito.stop()
+
+
+def test_an_expired_id_token_is_refreshed_before_a_like(pipeline, browser):
+    email = "patient@example.com"
+    confirmed_user(pipeline, email)
+    context = browser.new_context()
+    try:
+        context.clock.install()  # the page's clock, which decides when its tokens have expired
+        page = context.new_page()
+        page.set_default_timeout(5000)
+        refreshes = []
+        page.on(
+            "request",
+            lambda r: refreshes.append(r) if "REFRESH_TOKEN_AUTH" in (r.post_data or "") else None,
+        )
+        page.goto(pipeline.web_url)
+        log_in(page, email)
+        page.get_by_text(f"Signed in as {email}").wait_for()
+        assert refreshes == []
+
+        page.clock.fast_forward("01:05:00")  # past the ID token's hour
+        card(page, "Pauly").get_by_role("button", name="Like Pauly").click()
+
+        card(page, "Pauly").get_by_text("You liked Pauly.").wait_for()
+        assert len(refreshes) == 1
+    finally:
+        context.close()
