@@ -270,7 +270,7 @@ class _FaithfulCognito:
             return status, headers, payload
         sub = json.loads(payload)["UserSub"]
         username = str(params["Username"])
-        code = f"{secrets.randbelow(10**6):06d}"
+        code = _new_code()
         verifier = SrpVerifier.for_password(client.pool_name, sub, str(params["Password"]))
         with self._lock:
             self._verifiers[client.pool_id, sub] = verifier
@@ -280,11 +280,7 @@ class _FaithfulCognito:
         self._on_code(username, code)
         answer = json.loads(payload)
         # The pool sends codes by e-mail; moto describes an SMS to a made-up number.
-        answer["CodeDeliveryDetails"] = {
-            "Destination": _masked(username),
-            "DeliveryMedium": "EMAIL",
-            "AttributeName": "email",
-        }
+        answer["CodeDeliveryDetails"] = _delivered_by_email(username)
         return _json_response(status, answer, headers)
 
     def _ConfirmSignUp(self, params, environ, body):
@@ -323,7 +319,7 @@ class _FaithfulCognito:
         with self._lock:
             sub = self._subs.get((client.pool_id, username.lower()))
             pending = sub is not None and (client.pool_id, sub) in self._codes
-            code = f"{secrets.randbelow(10**6):06d}"
+            code = _new_code()
             if pending:
                 self._codes[client.pool_id, sub] = code
         if sub is None:
@@ -331,15 +327,10 @@ class _FaithfulCognito:
         if not pending:
             raise CognitoError("InvalidParameterException", "User is already confirmed.")
         self._on_code(username, code)
-        details = {
-            "Destination": _masked(username),
-            "DeliveryMedium": "EMAIL",
-            "AttributeName": "email",
-        }
         headers = [("Content-Type", "application/x-amz-json-1.1")]
         if environ.get("HTTP_ORIGIN"):
             headers.append(("Access-Control-Allow-Origin", "*"))
-        return _json_response(200, {"CodeDeliveryDetails": details}, headers)
+        return _json_response(200, {"CodeDeliveryDetails": _delivered_by_email(username)}, headers)
 
     def _InitiateAuth(self, params, environ, body):
         client = self._client(str(params.get("ClientId", "")))
@@ -424,10 +415,15 @@ def _preflight(environ: dict[str, Any]):
     return 200, headers, b""
 
 
-def _masked(email: str) -> str:
-    # Cognito shows where the code went as a***@e***.
+def _new_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
+def _delivered_by_email(email: str) -> dict[str, str]:
+    # Cognito says where the code went as a***@e***.
     local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain[:1]}***"
+    destination = f"{local[:1]}***@{domain[:1]}***"
+    return {"Destination": destination, "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
 
 _REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}

@@ -231,3 +231,17 @@ def test_an_expired_id_token_is_refreshed_before_a_like(pipeline, browser):
         assert len(refreshes) == 1
     finally:
         context.close()
+
+
+def test_a_password_cognito_refuses_is_explained_in_the_page(pipeline, open_page):
+    page, observed = open_page(f"{pipeline.web_url}register.html")
+    page.get_by_label("E-mail address").fill("weak@example.com")
+    page.get_by_label("Password", exact=True).fill("mysfits")
+    page.get_by_label("Password, again").fill("mysfits")
+
+    page.get_by_role("button", name="Register").click()
+
+    page.locator("#form-error", has_text="at least 8 characters").wait_for()
+    assert page.url.endswith("/register.html")
+    page.screenshot(path=ARTIFACTS / "account-register-weak-password.png", full_page=True)
+    assert observed.problems(failed_loads_allowed_for=pipeline.cognito.url) == []
