@@ -199,6 +199,8 @@ def test_register_confirm_and_log_in_work_under_the_sites_strict_csp(mysfits_api
             page.locator("dialog#sign-in").wait_for(state="visible")
             log_in(page, email)
             page.get_by_text(f"Signed in as {email}").wait_for()
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.screenshot(path=ARTIFACTS / "account-signed-in-phone.png")
             page.get_by_role("button", name="Log Out").click()
             page.get_by_text("Signed out.").wait_for()
             assert observed.problems() == [], "no CSP violation, no error"
