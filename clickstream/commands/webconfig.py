@@ -198,7 +198,8 @@ def write_config_from_stack(
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(
         prog="generate.py web-config",
-        description="Write the site page's config.js from the deployed click-streaming stack.",
+        description="Write the site page's config.js from the deployed click-streaming stack "
+        "and the Cognito user pool it signs visitors in with.",
     )
     parser.add_argument("--stack-name", required=True, help="name or ARN of the deployed stack")
     parser.add_argument("--region", help="AWS region of the stack (default: from the environment)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import contextmanager
 from itertools import pairwise
 
 import pytest
@@ -123,13 +124,20 @@ def test_a_rejected_click_is_not_retried(site, open_page):
     assert observed.problems(failed_loads_allowed_for=site.streaming.endpoint) == []
 
 
-def test_slow_streaming_api_does_not_hold_up_the_page(mysfits_api, open_page):
+@contextmanager
+def slow_streaming_api(mysfits_api, delay: float):
+    """The site with a streaming API that answers each click `delay` seconds late."""
     with (
-        StreamingApiServer(delay=3.0) as streaming,
+        StreamingApiServer(delay=delay) as streaming,
         SiteServer(mysfits_api.url, streaming.endpoint) as web,
     ):
         streaming.allowed_origin = origin(web.url)
-        page, observed = ready(open_page, f"{web.url}/")
+        yield streaming, f"{web.url}/"
+
+
+def test_slow_streaming_api_does_not_hold_up_the_page(mysfits_api, open_page):
+    with slow_streaming_api(mysfits_api, 3.0) as (streaming, url):
+        page, observed = ready(open_page, url)
 
         started = time.monotonic()
         open_profile(page, "Chi")
@@ -196,17 +204,13 @@ def test_a_click_waiting_for_its_retry_is_not_lost_when_the_visitor_leaves(site,
 def test_clicks_in_flight_when_the_visitor_leaves_land_once_each(mysfits_api, open_page):
     # Chromium fails the fetches still in flight with TypeError when the page is left, although
     # the keepalive requests go on to the API: re-sending them at page hide doubled every click.
-    with (
-        StreamingApiServer(delay=1.0) as streaming,
-        SiteServer(mysfits_api.url, streaming.endpoint) as web,
-    ):
-        streaming.allowed_origin = origin(web.url)
-        page, observed = ready(open_page, f"{web.url}/")
+    with slow_streaming_api(mysfits_api, 1.0) as (streaming, url):
+        page, observed = ready(open_page, url)
         names = ("Blue", "Twilight Glitter", "Chi")
         for name in names:
             open_profile(page, name)
             close_profile(page)
-        page.goto(f"{web.url}/elsewhere.html")  # while the three answers are a second away
+        page.goto(f"{url}elsewhere.html")  # while the three answers are a second away
 
         streaming.wait_for_attempts(3)
         time.sleep(2.5)  # past the answers and any retry the old page could still make
