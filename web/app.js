@@ -94,6 +94,10 @@ function startPage(config) {
       return null;
     } catch (error) {
       if (error.status === 401) return `Your session has ended: log in again to ${verb} ${name}.`;
+      if (error.status === 0) {
+        // API Gateway's authorizer answers 401 without CORS headers: the page sees no answer.
+        return `Could not ${verb} ${name}: the Mysfits API did not answer or refused your sign-in. Try again, or log out and in again.`;
+      }
       return `Could not ${verb} ${name}. ${error.message}`;
     }
   }

@@ -152,12 +152,12 @@ def test_a_reload_keeps_the_session_and_log_out_ends_it(pipeline, open_page):
             },
         )
     assert revoked.value.error_type == "NotAuthorizedException"
-    thorn_likes = int(mysfit(pipeline, "Thorn")["likes"])
-    card(page, "Thorn").get_by_role("button", name="Like Thorn").click()
-    message = card(page, "Thorn").locator(".card-message")
-    message.get_by_text("Log in to like Thorn.").wait_for()
+    snowflake_likes = int(mysfit(pipeline, "Snowflake")["likes"])
+    card(page, "Snowflake").get_by_role("button", name="Like Snowflake").click()
+    message = card(page, "Snowflake").locator(".card-message")
+    message.get_by_text("Log in to like Snowflake.").wait_for()
     page.screenshot(path=ARTIFACTS / "account-signed-out-like.png", full_page=True)
-    assert int(mysfit(pipeline, "Thorn")["likes"]) == thorn_likes
+    assert int(mysfit(pipeline, "Snowflake")["likes"]) == snowflake_likes
     assert page.evaluate("Object.keys(localStorage)") == []
 
     page.reload()
