@@ -12,7 +12,7 @@ from collections.abc import Callable
 # command name -> (module under clickstream.commands, one line for generate.py --help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "package": ("package", "build the processor's deployment zip into dist/"),
-    "web-config": ("webconfig", "write web/config.js from the deployed stacks' outputs"),
+    "web-config": ("webconfig", "write web/config.js from a deployed stack's outputs"),
 }
 
 
