@@ -247,3 +247,25 @@ def test_a_password_cognito_refuses_is_explained_in_the_page(pipeline, open_page
     assert page.url.endswith("/register.html")
     page.screenshot(path=ARTIFACTS / "account-register-weak-password.png", full_page=True)
     assert observed.problems(failed_loads_allowed_for=pipeline.cognito.url) == []
+
+
+@pytest.mark.parametrize("form", ["register.html", "confirm.html"])
+def test_without_a_user_pool_the_account_pages_say_so(mysfits_api, open_page, form):
+    with SiteServer(mysfits_api.url, None) as web:  # config.js without Cognito settings
+        page, observed = open_page(f"{web.url}/{form}")
+
+        page.locator(".form-error", has_text="Sign-in is not configured").wait_for()
+        assert page.locator("button[type=submit]").is_disabled()
+        assert observed.problems() == []
+
+
+def test_without_a_user_pool_like_says_sign_in_is_not_available(site, open_page):
+    page, observed = open_page(site.url)
+    page.wait_for_selector("#mysfits[aria-busy=false]", state="attached")
+    assert "Sign-in is not configured" in page.locator("#account-status").inner_text()
+
+    card(page, "Blue").get_by_role("button", name="Like Blue").click()
+
+    card(page, "Blue").get_by_text("Sign-in is not available on this site").wait_for()
+    assert page.locator("#log-in").is_hidden()
+    assert observed.problems() == []
