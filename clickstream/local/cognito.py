@@ -477,6 +477,11 @@ class IdTokenAuthorizer:
 
         if not authorization or not authorization.strip():
             return None
+        # The raw token, as the workshop's page sends it; a "Bearer " prefix is accepted too,
+        # as the authorizer's Test dialog in API Gateway's console takes it.
+        token_text = authorization.strip()
+        if token_text[:7].lower() == "bearer ":
+            token_text = token_text[7:].strip()
         registry = jwt.JWTClaimsRegistry(
             now=lambda: int(self._now()),
             iss={"essential": True, "value": self.issuer},
@@ -485,7 +490,7 @@ class IdTokenAuthorizer:
             exp={"essential": True},
         )
         try:
-            token = jwt.decode(authorization.strip(), self._keys, algorithms=["RS256"])
+            token = jwt.decode(token_text, self._keys, algorithms=["RS256"])
             registry.validate(token.claims)
         except (JoseError, ValueError, TypeError):
             return None

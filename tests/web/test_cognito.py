@@ -226,6 +226,7 @@ def test_an_id_token_of_the_pool_for_the_client_is_accepted(cognito):
 
     claims = authorize(issued["IdToken"])
 
+    assert authorize(f"Bearer {issued['IdToken']}") == claims
     assert claims is not None
     assert claims["sub"] == sub
     assert claims["email"] == "eve@example.com"
