@@ -1,40 +1,14 @@
 // The Mythical Mysfits page: the grid, the good/evil and lawful/chaotic filters, the profile
-// dialog, and a click sent to the streaming API each time a profile is opened.
+// dialog with Adopt, a Like on each card, Log In / Register / Log Out through Cognito, and a click
+// sent to the streaming API each time a profile is opened, carrying the signed-in user's sub.
 
+import { remembered } from "./account-page.js";
+import { Auth, describeError } from "./auth.js";
 import { ClickRecorder } from "./click-recorder.js";
 import { createMysfitsApi } from "./mysfits-api.js";
+import { CONFIG_COMMAND, cognitoSettings, endpoint, loadConfig } from "./site-config.js";
 
 const GUEST = "guest";
-const CONFIG_COMMAND = "python generate.py web-config --stack-name NAME";
-
-/** The signed-in user's id the workshop's sign-in keeps in localStorage, otherwise "guest". */
-export function currentUserId() {
-  try {
-    const userId = globalThis.localStorage.getItem("userId");
-    return userId && userId.trim() ? userId : GUEST;
-  } catch {
-    return GUEST; // storage blocked by the browser's privacy settings
-  }
-}
-
-function endpoint(value) {
-  if (typeof value !== "string" || value.trim() === "") return "";
-  try {
-    const url = new URL(value.trim());
-    return url.protocol === "https:" || url.protocol === "http:" ? url.href.replace(/\/+$/, "") : "";
-  } catch {
-    return "";
-  }
-}
-
-async function loadConfig() {
-  try {
-    const module = await import("./config.js");
-    return module.default && typeof module.default === "object" ? module.default : {};
-  } catch {
-    return {};
-  }
-}
 
 const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -59,10 +33,10 @@ function renderCard(template, mysfit) {
   $(".species", card).textContent = mysfit.species;
   $(".goodevil", card).textContent = mysfit.goodevil;
   $(".lawchaos", card).textContent = mysfit.lawchaos;
-  $(".for", card).textContent = mysfit.name;
-  const button = $(".view-profile", card);
-  button.dataset.mysfitId = mysfit.mysfitId;
+  for (const span of card.querySelectorAll(".for")) span.textContent = mysfit.name;
+  $(".view-profile", card).dataset.mysfitId = mysfit.mysfitId;
   card.dataset.mysfitId = mysfit.mysfitId;
+  card.dataset.name = mysfit.name;
   return card;
 }
 
@@ -94,6 +68,48 @@ function startPage(config) {
   }
 
   const api = createMysfitsApi(mysfitsApiEndpoint);
+  const settings = cognitoSettings(config);
+  const auth = settings ? new Auth(settings) : null;
+  startAccount(auth);
+
+  async function currentUserId() {
+    const user = auth ? await auth.ready() : null;
+    return user ? user.sub : GUEST;
+  }
+
+  // Like and adopt: the ID token in Authorization; a 401 gets one refreshed token and one retry.
+  async function act(mysfitId, action, name) {
+    const verb = action === "like" ? "like" : "adopt";
+    if (!auth) return `Sign-in is not available on this site, so you cannot ${verb} ${name}.`;
+    const token = await auth.idToken();
+    if (!token) return `Log in to ${verb} ${name}.`;
+    try {
+      try {
+        await api.act(mysfitId, action, token);
+      } catch (error) {
+        const fresh = error.status === 401 ? await auth.idToken({ forceRefresh: true }) : null;
+        if (!fresh) throw error;
+        await api.act(mysfitId, action, fresh);
+      }
+      return null;
+    } catch (error) {
+      if (error.status === 401) return `Your session has ended: log in again to ${verb} ${name}.`;
+      if (error.status === 0) {
+        // API Gateway's authorizer answers 401 without CORS headers: the page sees no answer.
+        return `Could not ${verb} ${name}: the Mysfits API did not answer or refused your sign-in. Try again, or log out and in again.`;
+      }
+      return `Could not ${verb} ${name}. ${error.message}`;
+    }
+  }
+
+  const liked = new Set();
+
+  function showLiked(button) {
+    button.setAttribute("aria-pressed", "true");
+    button.disabled = true;
+    $(".like-label", button).textContent = "Liked";
+  }
+
   let recorder = null;
   if (streamingApiEndpoint) {
     recorder = new ClickRecorder(streamingApiEndpoint);
@@ -124,6 +140,9 @@ function startPage(config) {
       const mysfits = await api.list(filter);
       if (request !== gridRequest) return;
       grid.replaceChildren(...mysfits.map((mysfit) => renderCard(template, mysfit)));
+      for (const card of grid.children) {
+        if (liked.has(card.dataset.mysfitId)) showLiked($(".like", card));
+      }
       status.textContent = describe(mysfits.length, filter);
     } catch (error) {
       if (request !== gridRequest) return;
@@ -151,6 +170,7 @@ function startPage(config) {
 
   let profileRequest = 0;
   let opener = null;
+  let shown = null; // the mysfit the profile shows
   const profileStatus = $("#profile-status");
   const profileBody = $("#profile-body");
 
@@ -162,20 +182,33 @@ function startPage(config) {
     $("#profile-goodevil").textContent = mysfit.goodevil;
     $("#profile-lawchaos").textContent = mysfit.lawchaos;
     $("#profile-likes").textContent = mysfit.likes;
-    $("#profile-adopted").textContent = mysfit.adopted ? "Adopted" : "Looking for a home";
     $("#profile-description").textContent = mysfit.description;
+    showAdopted(mysfit.adopted);
+    shown = mysfit;
     profileStatus.textContent = "";
     profileBody.hidden = false;
+  }
+
+  function showAdopted(adopted) {
+    $("#profile-adopted").textContent = adopted ? "Adopted" : "Looking for a home";
+    $("#adopt").hidden = adopted;
+    $("#adopted").hidden = !adopted;
+  }
+
+  async function recordClick(mysfitId) {
+    recorder?.record(await currentUserId(), mysfitId);
   }
 
   async function openProfile(mysfitId, name, button) {
     const request = ++profileRequest;
     opener = button;
+    shown = null;
     $("#profile-name").textContent = name;
+    $("#adopt-message").textContent = "";
     profileBody.hidden = true;
     profileStatus.textContent = "Loading the profile…";
     if (!dialog.open) dialog.showModal();
-    recorder?.record(currentUserId(), mysfitId);
+    recordClick(mysfitId);
     try {
       const mysfit = await api.get(mysfitId);
       if (request === profileRequest) fillProfile(mysfit);
@@ -186,10 +219,45 @@ function startPage(config) {
     }
   }
 
-  grid.addEventListener("click", (event) => {
-    const button = event.target.closest("button.view-profile");
-    if (!button) return;
-    openProfile(button.dataset.mysfitId, $(".for", button).textContent, button);
+  grid.addEventListener("click", async (event) => {
+    const card = event.target.closest(".card");
+    if (event.target.closest("button.view-profile")) {
+      openProfile(card.dataset.mysfitId, card.dataset.name, event.target.closest("button"));
+      return;
+    }
+    const like = event.target.closest("button.like");
+    if (!like || like.disabled) return;
+    const message = $(".card-message", card);
+    message.textContent = "";
+    like.disabled = true;
+    const problem = await act(card.dataset.mysfitId, "like", card.dataset.name);
+    if (problem) {
+      like.disabled = false;
+      message.textContent = problem;
+      return;
+    }
+    liked.add(card.dataset.mysfitId);
+    showLiked(like);
+    message.textContent = `You liked ${card.dataset.name}.`;
+  });
+
+  $("#adopt").addEventListener("click", async () => {
+    const mysfit = shown;
+    if (!mysfit) return;
+    const button = $("#adopt");
+    const message = $("#adopt-message");
+    message.textContent = "";
+    button.disabled = true;
+    const problem = await act(mysfit.mysfitId, "adopt", mysfit.name);
+    button.disabled = false;
+    if (shown !== mysfit) return;
+    if (problem) {
+      message.textContent = problem;
+      return;
+    }
+    mysfit.adopted = true;
+    showAdopted(true);
+    message.textContent = `You adopted ${mysfit.name}.`;
   });
   dialog.addEventListener("click", (event) => {
     // A click on the backdrop lands on the dialog itself; a click on a close button closes too.
@@ -197,11 +265,82 @@ function startPage(config) {
   });
   dialog.addEventListener("close", () => {
     profileRequest += 1;
+    shown = null;
     if (opener && opener.isConnected) opener.focus();
     opener = null;
   });
 
   showGrid(null);
+}
+
+// Log In / Register / Log Out ----------------------------------------------------------------
+
+function startAccount(auth) {
+  const status = $("#account-status");
+  const logIn = $("#log-in");
+  const register = $("#register");
+  const logOut = $("#log-out");
+  const dialog = $("#sign-in");
+  const form = $("#sign-in-form");
+  const error = $("#sign-in-error");
+
+  if (!auth) {
+    status.textContent = "Sign-in is not configured: config.js has no Cognito user pool.";
+    return;
+  }
+
+  function show(user) {
+    logIn.hidden = register.hidden = Boolean(user);
+    logOut.hidden = !user;
+    status.textContent = user ? `Signed in as ${user.email || "a mysfits fan"}` : "";
+  }
+
+  function openSignIn() {
+    error.textContent = "";
+    if (!form.email.value) form.email.value = remembered();
+    if (!dialog.open) dialog.showModal();
+    (form.email.value ? form.password : form.email).focus();
+  }
+
+  auth.onChange(show);
+  auth.ready().then((user) => {
+    show(user);
+    if (!user && globalThis.location.hash === "#log-in") openSignIn();
+  });
+
+  logIn.addEventListener("click", openSignIn);
+  dialog.addEventListener("click", (event) => {
+    if (event.target === dialog || event.target.closest("[data-close]")) dialog.close();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const email = form.email.value.trim();
+    const password = form.password.value;
+    if (!email || !password) {
+      error.textContent = "Enter your e-mail address and your password.";
+      return;
+    }
+    const submit = $("#sign-in-submit");
+    submit.disabled = true;
+    error.textContent = "";
+    try {
+      await auth.signIn(email, password);
+      form.reset();
+      dialog.close();
+      logOut.focus();
+    } catch (problem) {
+      error.textContent = describeError(problem);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  logOut.addEventListener("click", async () => {
+    logOut.disabled = true;
+    await auth.signOut();
+    logOut.disabled = false;
+    status.textContent = "Signed out.";
+    logIn.focus();
+  });
 }
 
 startPage(await loadConfig());

@@ -6,6 +6,11 @@
 // - Every request is made with `keepalive`, so one in flight when the visitor leaves still lands,
 //   and clicks waiting for a retry when the page is hidden (tab switch, navigation, closing) are
 //   sent at once: a page that is gone runs no timers.
+// - Exactly once across navigation: when the page is left, Chromium fails every fetch still in
+//   flight with a TypeError, after `pagehide`, although the keepalive request goes on and reaches
+//   the API. So a network error once the page is being left ends the click instead of queueing a
+//   retry, and only clicks that were already waiting for a retry are sent at page hide.
+// - Each click carries a `clickId` (a random UUID) so that any duplicate can be removed downstream.
 
 export const RETRY_POLICY = Object.freeze({
   maxAttempts: 4, // the first try and three retries
@@ -26,12 +31,23 @@ export function backoffDelay(attempt, policy = RETRY_POLICY, random = Math.rando
   return step / 2 + random() * (step / 2);
 }
 
+/** A canonical lowercase UUID v4; crypto.randomUUID needs a secure context, getRandomValues not. */
+export function newClickId(cryptoImpl = globalThis.crypto) {
+  if (typeof cryptoImpl.randomUUID === "function") return cryptoImpl.randomUUID();
+  const bytes = cryptoImpl.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export class ClickRecorder {
   #url;
   #fetch;
   #policy;
   #random;
   #pending = new Set();
+  #leaving = false;
 
   constructor(
     streamingApiEndpoint,
@@ -48,9 +64,9 @@ export class ClickRecorder {
     return this.#pending.size;
   }
 
-  record(userId, mysfitId) {
+  record(userId, mysfitId, clickId = newClickId()) {
     const click = {
-      body: JSON.stringify({ userId, mysfitId }),
+      body: JSON.stringify({ userId, mysfitId, clickId }),
       attempts: 0,
       timer: null,
       inFlight: false,
@@ -79,13 +95,21 @@ export class ClickRecorder {
     doc.addEventListener("visibilitychange", () => {
       if (doc.visibilityState === "hidden") this.sendWaiting();
     });
-    win.addEventListener("pagehide", () => this.sendWaiting());
+    win.addEventListener("pagehide", () => {
+      this.#leaving = true;
+      this.sendWaiting();
+    });
+    // Back from the back/forward cache: the page is live again.
+    win.addEventListener("pageshow", () => {
+      this.#leaving = false;
+    });
   }
 
   async #send(click) {
     click.attempts += 1;
     click.inFlight = true;
     let status = 0;
+    let networkError = false;
     try {
       const response = await this.#fetch(this.#url, {
         method: "PUT",
@@ -98,13 +122,16 @@ export class ClickRecorder {
         signal: AbortSignal.timeout(this.#policy.timeoutMs),
       });
       status = response.status;
-    } catch {
+    } catch (error) {
       status = 0;
+      networkError = error?.name === "TypeError";
     } finally {
       click.inFlight = false;
     }
     if (!this.#pending.has(click)) return;
-    if (!isRetryable(status) || click.attempts >= this.#policy.maxAttempts) {
+    // Failed because the page is going away: the browser carries the keepalive request on.
+    const leftInFlight = networkError && this.#leaving;
+    if (leftInFlight || !isRetryable(status) || click.attempts >= this.#policy.maxAttempts) {
       this.#pending.delete(click);
       return;
     }

@@ -1,5 +1,7 @@
 // The workshop's Mysfits API: GET /mysfits, GET /mysfits?filter=GoodEvil&value=Good,
-// GET /mysfits/{id}. Plain GETs without custom headers, so the browser needs no CORS preflight.
+// GET /mysfits/{id} (plain GETs without custom headers, so no CORS preflight), and
+// POST /mysfits/{id}/like and /adopt with the signed-in user's Cognito ID token in Authorization,
+// which API Gateway's Cognito authorizer checks (401 without a valid one).
 
 const TIMEOUT_MS = 10000;
 
@@ -45,10 +47,11 @@ export function normaliseMysfit(raw) {
 export function createMysfitsApi(endpoint, { fetch: fetchImpl = globalThis.fetch.bind(globalThis) } = {}) {
   const base = endpoint.replace(/\/+$/, "");
 
-  async function getJson(path) {
+  async function call(path, options = {}) {
     let response;
     try {
       response = await fetchImpl(`${base}${path}`, {
+        ...options,
         mode: "cors",
         credentials: "omit",
         signal: AbortSignal.timeout(TIMEOUT_MS),
@@ -62,6 +65,11 @@ export function createMysfitsApi(endpoint, { fetch: fetchImpl = globalThis.fetch
     if (!response.ok) {
       throw new MysfitsApiError(`The Mysfits API answered HTTP ${response.status}.`, response.status);
     }
+    return response;
+  }
+
+  async function getJson(path) {
+    const response = await call(path);
     try {
       return await response.json();
     } catch {
@@ -80,6 +88,14 @@ export function createMysfitsApi(endpoint, { fetch: fetchImpl = globalThis.fetch
         throw new MysfitsApiError("The Mysfits API answered without a list of mysfits.");
       }
       return data.mysfits.map(normaliseMysfit).filter(Boolean);
+    },
+
+    /** POST /mysfits/{id}/like or /adopt; throws MysfitsApiError (status 401: not signed in). */
+    async act(mysfitId, action, idToken) {
+      await call(`/mysfits/${encodeURIComponent(mysfitId)}/${action}`, {
+        method: "POST",
+        headers: { Authorization: idToken },
+      });
     },
 
     async get(mysfitId) {

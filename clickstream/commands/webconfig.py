@@ -1,31 +1,65 @@
 """The site page's configuration file, ``web/config.js``, and the command that writes it.
 
-The page imports ``./config.js`` as an ES module holding the two API endpoints it calls. The
-command reads them from the deployed click-streaming stack: the ``StreamingApiEndpoint`` output and
-the ``MysfitsApiUrl`` parameter (the Mysfits API this stack enriches clicks from).
+The page imports ``./config.js`` as an ES module holding the two API endpoints it calls and the
+Cognito user pool it signs visitors in with. The command reads the endpoints from the deployed
+click-streaming stack (the ``StreamingApiEndpoint`` output and the ``MysfitsApiUrl`` parameter, the
+Mysfits API this stack enriches clicks from) and the user pool from flags or from the workshop's
+Cognito stack (outputs ``CognitoUserPool`` and ``CognitoUserPoolClient``).
+
+Only ``generate.py``'s own requirements are imported at load: boto3 is imported when the stack is
+read, and its absence is one line and exit 2.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import boto3
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from clickstream.cli import OneLineParser, write_atomically
 
 STREAMING_API_OUTPUT = "StreamingApiEndpoint"
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
+USER_POOL_OUTPUT = "CognitoUserPool"
+USER_POOL_CLIENT_OUTPUT = "CognitoUserPoolClient"
+DEFAULT_COGNITO_STACK = "MythicalMysfits-Cognito"
 DEFAULT_OUTPUT = Path("web/config.js")
 
 CONFIG_HEADER = (
-    '// The two API endpoints the site page calls. Empty values mean "not configured".\n'
-    "// Written from the deployed stack by: python generate.py web-config --stack-name NAME\n"
+    "// The API endpoints and the Cognito user pool the site page uses. Empty values mean\n"
+    '// "not configured". Written from the deployed stacks by:\n'
+    "//   python generate.py web-config --stack-name NAME\n"
 )
+
+# Cognito's own patterns (cognito-idp API reference: UserPoolIdType, ClientIdType).
+_USER_POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
+_CLIENT_ID = re.compile(r"[\w+]{1,128}")
+
+
+@dataclass(frozen=True)
+class CognitoSettings:
+    """The user pool the page signs in with. ``endpoint`` is empty on AWS (the page calls
+    ``https://cognito-idp.{region}.amazonaws.com/``) and set for a local stand-in."""
+
+    user_pool_id: str
+    client_id: str
+    endpoint: str = ""
+
+    def __post_init__(self) -> None:
+        if not _USER_POOL_ID.fullmatch(self.user_pool_id):
+            raise ValueError(
+                f"user pool id must look like us-east-1_AbC123, got {self.user_pool_id!r}"
+            )
+        if not _CLIENT_ID.fullmatch(self.client_id):
+            raise ValueError(f"app client id must be letters and digits, got {self.client_id!r}")
+
+    @property
+    def region(self) -> str:
+        return self.user_pool_id.split("_", 1)[0]
 
 
 class WebConfigError(Exception):
@@ -45,11 +79,22 @@ def _endpoint(name: str, value: str) -> str:
     return value
 
 
-def render_config_js(mysfits_api_endpoint: str, streaming_api_endpoint: str) -> str:
-    """The text of ``web/config.js``: a frozen default export, JSON-escaped, deterministic."""
+def render_config_js(
+    mysfits_api_endpoint: str,
+    streaming_api_endpoint: str,
+    cognito: CognitoSettings | None = None,
+) -> str:
+    """The text of ``web/config.js``: a frozen default export, JSON-escaped, deterministic.
+
+    Without ``cognito`` the Cognito values are empty: the page works, and says sign-in is off.
+    """
     values = {
         "mysfitsApiEndpoint": _endpoint("mysfits_api_endpoint", mysfits_api_endpoint),
         "streamingApiEndpoint": _endpoint("streaming_api_endpoint", streaming_api_endpoint),
+        "cognitoRegion": cognito.region if cognito else "",
+        "cognitoUserPoolId": cognito.user_pool_id if cognito else "",
+        "cognitoUserPoolClientId": cognito.client_id if cognito else "",
+        "cognitoEndpoint": _endpoint("cognito endpoint", cognito.endpoint) if cognito else "",
     }
     # ensure_ascii also escapes U+2028/U+2029, which are line terminators in older JavaScript.
     body = "".join(
@@ -58,7 +103,19 @@ def render_config_js(mysfits_api_endpoint: str, streaming_api_endpoint: str) -> 
     return f"{CONFIG_HEADER}export default Object.freeze({{\n{body}}});\n"
 
 
+def _boto3() -> Any:
+    try:
+        import boto3
+    except ImportError:
+        raise WebConfigError(
+            "reading the stacks needs boto3, which is not installed: python -m pip install boto3"
+        ) from None
+    return boto3
+
+
 def _describe_stack(client: Any, stack_name: str) -> dict[str, Any]:
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
     try:
         stacks = client.describe_stacks(StackName=stack_name)["Stacks"]
     except ClientError as error:
@@ -78,7 +135,9 @@ def _describe_stack(client: Any, stack_name: str) -> dict[str, Any]:
     return stacks[0]
 
 
-def _stack_value(stack: dict[str, Any], kind: str, name: str) -> str:
+def _stack_value(
+    stack: dict[str, Any], kind: str, name: str, *, what: str = "the click-streaming stack"
+) -> str:
     key_field, value_field = f"{kind}Key", f"{kind}Value"
     for entry in stack.get(f"{kind}s") or []:
         if entry.get(key_field) == name and entry.get(value_field):
@@ -86,8 +145,19 @@ def _stack_value(stack: dict[str, Any], kind: str, name: str) -> str:
     status = stack.get("StackStatus", "unknown status")
     raise WebConfigError(
         f"stack {stack['StackName']!r} ({status}) has no {kind.lower()} {name!r}; "
-        "is it the click-streaming stack, fully deployed?"
+        f"is it {what}, fully deployed?"
     )
+
+
+def cognito_from_stack(client: Any, stack_name: str) -> CognitoSettings:
+    """The user pool and app client from the Cognito stack's outputs."""
+    stack = _describe_stack(client, stack_name)
+    user_pool_id = _stack_value(stack, "Output", USER_POOL_OUTPUT, what="the Cognito stack")
+    client_id = _stack_value(stack, "Output", USER_POOL_CLIENT_OUTPUT, what="the Cognito stack")
+    try:
+        return CognitoSettings(user_pool_id, client_id)
+    except ValueError as error:
+        raise WebConfigError(f"stack {stack_name!r}: {error}") from error
 
 
 def write_config_from_stack(
@@ -96,9 +166,17 @@ def write_config_from_stack(
     region: str | None,
     output: Path,
     cloudformation_client: Any = None,
+    cognito: CognitoSettings | None = None,
+    cognito_stack: str = DEFAULT_COGNITO_STACK,
 ) -> Path:
-    """Write ``output`` from the stack; raises WebConfigError, writing nothing, if it cannot."""
+    """Write ``output`` from the stack; raises WebConfigError, writing nothing, if it cannot.
+
+    ``cognito`` given: those settings; otherwise they are read from ``cognito_stack``.
+    """
     if cloudformation_client is None:
+        boto3 = _boto3()
+        from botocore.exceptions import NoRegionError
+
         try:
             cloudformation_client = boto3.client("cloudformation", region_name=region)
         except NoRegionError as error:
@@ -106,8 +184,10 @@ def write_config_from_stack(
     stack = _describe_stack(cloudformation_client, stack_name)
     streaming = _stack_value(stack, "Output", STREAMING_API_OUTPUT)
     mysfits = _stack_value(stack, "Parameter", MYSFITS_API_PARAMETER)
+    if cognito is None:
+        cognito = cognito_from_stack(cloudformation_client, cognito_stack)
     try:
-        text = render_config_js(mysfits, streaming)
+        text = render_config_js(mysfits, streaming, cognito)
     except ValueError as error:
         raise WebConfigError(f"stack {stack_name!r}: {error}") from error
     output = Path(output)
@@ -118,10 +198,22 @@ def write_config_from_stack(
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(
         prog="generate.py web-config",
-        description="Write the site page's config.js from the deployed click-streaming stack.",
+        description="Write the site page's config.js from the deployed click-streaming stack "
+        "and the Cognito user pool it signs visitors in with.",
     )
     parser.add_argument("--stack-name", required=True, help="name or ARN of the deployed stack")
     parser.add_argument("--region", help="AWS region of the stack (default: from the environment)")
+    parser.add_argument(
+        "--cognito-stack",
+        default=DEFAULT_COGNITO_STACK,
+        metavar="NAME",
+        help=f"stack with outputs {USER_POOL_OUTPUT} and {USER_POOL_CLIENT_OUTPUT} "
+        f"(default: {DEFAULT_COGNITO_STACK})",
+    )
+    parser.add_argument("--user-pool-id", help="Cognito user pool id, instead of the stack's")
+    parser.add_argument(
+        "--user-pool-client-id", help="Cognito app client id, instead of the stack's"
+    )
     parser.add_argument(
         "--output",
         type=Path,
@@ -129,8 +221,22 @@ def main(argv: list[str] | None = None) -> int:
         help=f"file to write (default: {DEFAULT_OUTPUT})",
     )
     args = parser.parse_args(argv)
+    cognito = None
+    if (args.user_pool_id is None) != (args.user_pool_client_id is None):
+        parser.error("give both --user-pool-id and --user-pool-client-id, or neither")
+    if args.user_pool_id is not None:
+        try:
+            cognito = CognitoSettings(args.user_pool_id, args.user_pool_client_id)
+        except ValueError as error:
+            parser.error(str(error))
     try:
-        written = write_config_from_stack(args.stack_name, region=args.region, output=args.output)
+        written = write_config_from_stack(
+            args.stack_name,
+            region=args.region,
+            output=args.output,
+            cognito=cognito,
+            cognito_stack=args.cognito_stack,
+        )
     except WebConfigError as error:
         print("web-config: error: " + " ".join(str(error).split()), file=sys.stderr)
         return 2

@@ -55,6 +55,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--firehose-port", type=int, default=8003, metavar="N", help="Firehose API, default 8003"
     )
     parser.add_argument(
+        "--cognito-port", type=int, default=8004, metavar="N", help="Cognito stand-in, default 8004"
+    )
+    parser.add_argument(
         "--web-dir", type=Path, default=REPOSITORY / "web", help="the site (default: web/)"
     )
     parser.add_argument(
@@ -111,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         mysfits_port=args.mysfits_port,
         web_port=args.web_port,
         firehose_port=args.firehose_port,
+        cognito_port=args.cognito_port,
         parameters=dict(item.split("=", 1) for item in args.parameter),
     )
     try:
@@ -127,16 +131,18 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    stream = pipeline.stream
-    assert stream is not None
+    stream, cognito = pipeline.stream, pipeline.cognito
+    assert stream is not None and cognito is not None
     bucket = args.bucket_dir
     print(
         f"Mysfits click stream, served from {args.template}\n"
         f"  site             {pipeline.web_url}\n"
         f"  clicks API       {pipeline.api_url}   (PUT {pipeline.api_url}/clicks)\n"
-        f"  Mysfits API      {pipeline.mysfits_api_url}\n"
+        f"  Mysfits API      {pipeline.mysfits_api_url}   (like and adopt: Cognito ID token)\n"
         f"  Firehose API     {pipeline.firehose_url}   (python generate.py replay "
         f"--endpoint-url {pipeline.firehose_url} --bucket-dir {bucket})\n"
+        f"  Cognito          {cognito.url}/   user pool {cognito.user_pool_id}, "
+        f"app client {cognito.client_id} (confirmation codes are logged here)\n"
         f"  delivery stream  {stream.name}: a batch every "
         f"{stream.buffer_interval_seconds:g} s or {stream.buffer_size_bytes / 2**20:g} MB\n"
         f"  clicks land in   {bucket / stream.prefix.split('!{')[0]}…   "

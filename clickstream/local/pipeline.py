@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from clickstream.commands.webconfig import CognitoSettings
+
 from .apigateway import ApiRequest, LocalRestApi, load_rest_api
 from .cfn import (
     DEFAULT_PSEUDO,
@@ -19,6 +21,7 @@ from .cfn import (
     check_parameter,
     load_template,
 )
+from .cognito import CognitoStandIn
 from .firehose import LocalDeliveryStream
 from .firehose_api import FirehoseApi, FirehoseApiHandler
 from .function import LocalFunction
@@ -129,6 +132,7 @@ class LocalPipeline:
         mysfits_port: int = 0,
         web_port: int = 0,
         firehose_port: int = 0,
+        cognito_port: int = 0,
         code_dir: Path | None = None,
         parameters: dict[str, str] | None = None,
     ) -> None:
@@ -145,6 +149,7 @@ class LocalPipeline:
             "mysfits": mysfits_port,
             "web": web_port,
             "firehose": firehose_port,
+            "cognito": cognito_port,
         }
         self._external_mysfits = mysfits_api_url.rstrip("/") if mysfits_api_url else None
         self._parameters = dict(parameters or {})
@@ -154,6 +159,7 @@ class LocalPipeline:
         self.stream: LocalDeliveryStream | None = None
         self.api: LocalRestApi | None = None
         self.template: ResolvedTemplate | None = None
+        self.cognito: CognitoStandIn | None = None
         self.api_url = self.mysfits_api_url = self.web_url = self.firehose_url = ""
         self.started = False
 
@@ -200,6 +206,7 @@ class LocalPipeline:
             web_server = self._bind(WebHandler, self._ports["web"], "site")
         aws_server = self._bind(_AwsStubHandler, 0, "local AWS endpoint")
         firehose_server = self._bind(FirehoseApiHandler, self._ports["firehose"], "Firehose API")
+        self.cognito = CognitoStandIn(self.host, self._ports["cognito"])
 
         parameters = _parameter_values(document)
         if MYSFITS_API_PARAMETER in (document.get("Parameters") or {}):
@@ -222,12 +229,15 @@ class LocalPipeline:
         aws_server.start(None)
         firehose_server.start(FirehoseApi([self.stream], account_id=services.account_id))
         self.firehose_url = firehose_server.url
+        cognito = self.cognito.start()
         if mysfits_server is not None:
-            mysfits_server.start(MysfitsCatalog(mysfits_server.url))
+            catalog = MysfitsCatalog(mysfits_server.url, authorize=cognito.authorizer())
+            mysfits_server.start(catalog)
         self.stream.start()
         api_server.start(self.api)
         if web_server is not None:
-            web_server.start(Site(self.web_dir, self.mysfits_api_url, self.api_url))
+            settings = CognitoSettings(cognito.user_pool_id, cognito.client_id, f"{cognito.url}/")
+            web_server.start(Site(self.web_dir, self.mysfits_api_url, self.api_url, settings))
             self.web_url = f"{web_server.url}/"
 
     def _delivery_stream(self, template: ResolvedTemplate, aws_url: str) -> LocalDeliveryStream:
@@ -352,6 +362,9 @@ class LocalPipeline:
         for server in servers:
             if server.handler is not ApiHandler:
                 server.stop()
+        if self.cognito is not None:
+            self.cognito.stop()
+            self.cognito = None
         if self._function is not None:
             self._function.close()
         if self._temporary is not None:

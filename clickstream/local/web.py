@@ -1,4 +1,4 @@
-"""The site from ``web/``, with ``/config.js`` pointing at the local endpoints."""
+"""The site from ``web/``, with ``/config.js`` pointing at the local endpoints and user pool."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from clickstream.commands.webconfig import render_config_js
+from clickstream.commands.webconfig import CognitoSettings, render_config_js
 
 from .servers import RequestHandler, json_response
 
@@ -41,9 +41,12 @@ class Site:
     root: Path
     mysfits_api_endpoint: str
     streaming_api_endpoint: str
+    cognito: CognitoSettings | None = None
 
     def config_js(self) -> str:
-        return render_config_js(self.mysfits_api_endpoint, self.streaming_api_endpoint)
+        return render_config_js(
+            self.mysfits_api_endpoint, self.streaming_api_endpoint, self.cognito
+        )
 
 
 class WebHandler(RequestHandler):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from clickstream.commands.webconfig import render_config_js
+from clickstream.commands.webconfig import CognitoSettings, render_config_js
 from clickstream.local.mysfits import CATALOG_FILE
 
 from .conftest import REPOSITORY
@@ -81,7 +81,10 @@ def test_images_are_local_svgs(pipeline):
 def test_site_config_points_at_the_local_endpoints(pipeline):
     answer = requests.get(f"{pipeline.web_url}config.js", timeout=10)
 
-    assert answer.text == render_config_js(pipeline.mysfits_api_url, pipeline.api_url)
+    cognito = CognitoSettings(
+        pipeline.cognito.user_pool_id, pipeline.cognito.client_id, f"{pipeline.cognito.url}/"
+    )
+    assert answer.text == render_config_js(pipeline.mysfits_api_url, pipeline.api_url, cognito)
     assert answer.headers["Content-Type"].startswith("text/javascript")
 
 

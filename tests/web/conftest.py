@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,12 +18,16 @@ from web_harness import (  # noqa: E402
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    REPO,
+    WEB_DIR,
     MysfitsApiServer,
     Observed,
     SiteServer,
     StreamingApiServer,
     origin,
 )
+
+from clickstream.local import LocalPipeline  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -43,11 +46,9 @@ def open_page(browser):
     """open_page(url, viewport=...) -> (page, observed); contexts are closed after the test."""
     contexts = []
 
-    def open_(url: str, *, viewport: dict | None = None, user_id: str | None = None):
+    def open_(url: str, *, viewport: dict | None = None):
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
         contexts.append(context)
-        if user_id is not None:
-            context.add_init_script(f"localStorage.setItem('userId', {json.dumps(user_id)});")
         page = context.new_page()
         page.set_default_timeout(5000)
         observed = Observed()
@@ -82,3 +83,15 @@ def site(mysfits_api) -> Iterator[SimpleNamespace]:
     with StreamingApiServer() as streaming, SiteServer(mysfits_api.url, streaming.endpoint) as web:
         streaming.allowed_origin = origin(web.url)
         yield SimpleNamespace(url=f"{web.url}/", mysfits=mysfits_api, streaming=streaming)
+
+
+@pytest.fixture
+def pipeline(tmp_path) -> Iterator[LocalPipeline]:
+    """The whole stack run locally from the generated template, as python -m clickstream.local."""
+    with LocalPipeline(
+        template=REPO / "templates" / "clickstream.json",
+        bucket_dir=tmp_path / "bucket",
+        web_dir=WEB_DIR,
+        interval_scale=0.01,
+    ) as running:
+        yield running

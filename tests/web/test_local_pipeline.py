@@ -11,43 +11,19 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from web_harness import ARTIFACTS, REPO, WEB_DIR, wait_until
-
-from clickstream.local import LocalPipeline
+from web_harness import ARTIFACTS, delivered_records
 
 pytestmark = pytest.mark.browser
 
 
-TEMPLATE = REPO / "templates" / "clickstream.json"
-USER_ID = "us-east-1:5f0c2a4e-visitor"
-
-
-@pytest.fixture
-def pipeline(tmp_path):
-    with LocalPipeline(
-        template=TEMPLATE,
-        bucket_dir=tmp_path / "bucket",
-        mysfits_api_url=None,
-        web_dir=WEB_DIR,
-        interval_scale=0.01,
-    ) as running:
-        yield running
-
-
-def delivered_after_flush(pipeline, count: int) -> list[dict]:
-    def delivered():
-        pipeline.flush()
-        records = pipeline.delivered_records()
-        return records if len(records) >= count else None
-
-    return wait_until(delivered, timeout=10, what=f"{count} clicks delivered to the bucket")
+GUEST = "guest"  # not signed in; test_account.py signs in and checks the sub
 
 
 def test_three_opened_profiles_land_three_enriched_clicks_in_the_bucket(pipeline, open_page):
     assert urlsplit(pipeline.web_url).port != urlsplit(pipeline.api_url).port
     catalog = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=5).json()["mysfits"]
     by_id = {m["mysfitId"]: m for m in catalog}
-    page, observed = open_page(pipeline.web_url, user_id=USER_ID)
+    page, observed = open_page(pipeline.web_url)
     page.wait_for_selector("#mysfits[aria-busy=false]", state="attached")
     buttons = page.locator("#mysfits button.view-profile")
     assert buttons.count() == len(catalog)
@@ -59,14 +35,14 @@ def test_three_opened_profiles_land_three_enriched_clicks_in_the_bucket(pipeline
         button.click()
         page.locator("#profile-body").wait_for(state="visible")
         page.keyboard.press("Escape")
-    records = delivered_after_flush(pipeline, 3)
+    records = delivered_records(pipeline, 3)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "page-local-pipeline.png", full_page=True)
 
     assert sorted(r["mysfitId"] for r in records) == sorted(opened)
     for record in records:
         mysfit = by_id[record["mysfitId"]]
-        assert record["userId"] == USER_ID
+        assert record["userId"] == GUEST
         assert record["species"] == mysfit["species"]
         assert record["goodevil"] == mysfit["goodevil"]
         assert record["lawchaos"] == mysfit["lawchaos"]

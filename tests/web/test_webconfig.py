@@ -4,19 +4,41 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from clickstream.commands.webconfig import main, render_config_js, write_config_from_stack
+from clickstream.commands.webconfig import (
+    CognitoSettings,
+    main,
+    render_config_js,
+    write_config_from_stack,
+)
 
 REGION = "eu-west-1"
 STREAMING = "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"
 MYSFITS = "https://mysfits.example.com/api/"
+USER_POOL = "eu-west-1_Ab12Cd34E"
+CLIENT = "5k1n2o3p4q5r6s7t8u9v0w1x2y"
+NO_COGNITO = {
+    "cognitoRegion": "",
+    "cognitoUserPoolId": "",
+    "cognitoUserPoolClientId": "",
+    "cognitoEndpoint": "",
+}
+FROM_COGNITO_STACK = {
+    "cognitoRegion": "eu-west-1",
+    "cognitoUserPoolId": USER_POOL,
+    "cognitoUserPoolClientId": CLIENT,
+    "cognitoEndpoint": "",
+}
 
-COMMITTED_CONFIG = Path(__file__).resolve().parents[2] / "web" / "config.js"
+REPO = Path(__file__).resolve().parents[2]
+COMMITTED_CONFIG = REPO / "web" / "config.js"
 
 
 def config_values(text: str) -> dict[str, str]:
@@ -45,7 +67,20 @@ def aws(monkeypatch):
     }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
-        yield boto3.client("cloudformation", region_name=REGION)
+        client = boto3.client("cloudformation", region_name=REGION)
+        create_cognito_stack(client, "MythicalMysfits-Cognito")
+        yield client
+
+
+def create_cognito_stack(client, name: str, outputs: dict[str, str] | None = None) -> None:
+    """A stack with the outputs the workshop's Cognito stack has."""
+    if outputs is None:
+        outputs = {"CognitoUserPool": USER_POOL, "CognitoUserPoolClient": CLIENT}
+    template = {
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {key: {"Value": value} for key, value in outputs.items()},
+    }
+    client.create_stack(StackName=name, TemplateBody=json.dumps(template))
 
 
 def create_stack(client, name: str, **template_options) -> None:
@@ -66,7 +101,28 @@ def test_render_gives_both_endpoints_without_trailing_slashes():
     assert config_values(text) == {
         "mysfitsApiEndpoint": "https://m.example/api",
         "streamingApiEndpoint": "https://s.example/prod",
+        **NO_COGNITO,
     }
+
+
+def test_render_gives_the_user_pool_and_its_region():
+    cognito = CognitoSettings("us-west-2_XyZ987", "abc123def456", "http://127.0.0.1:8003/")
+
+    values = config_values(render_config_js("https://m.example", "https://s.example", cognito))
+
+    assert values["cognitoRegion"] == "us-west-2"
+    assert values["cognitoUserPoolId"] == "us-west-2_XyZ987"
+    assert values["cognitoUserPoolClientId"] == "abc123def456"
+    assert values["cognitoEndpoint"] == "http://127.0.0.1:8003"
+
+
+@pytest.mark.parametrize(
+    ("pool", "client"),
+    [("us-east-1", "abc"), ("us-east-1_bad pool", "abc"), ("us-east-1_Ab1", "a b"), ("x_1", "")],
+)
+def test_cognito_settings_refuse_what_cognito_would(pool, client):
+    with pytest.raises(ValueError):
+        CognitoSettings(pool, client)
 
 
 def test_render_escapes_values_as_json_strings():
@@ -94,6 +150,7 @@ def test_committed_config_is_the_not_configured_placeholder():
     assert config_values(COMMITTED_CONFIG.read_text(encoding="utf-8")) == {
         "mysfitsApiEndpoint": "",
         "streamingApiEndpoint": "",
+        **NO_COGNITO,
     }
 
 
@@ -110,7 +167,41 @@ def test_writes_config_from_stack_output_and_parameter(aws, tmp_path):
     assert config_values(output.read_text(encoding="utf-8")) == {
         "mysfitsApiEndpoint": "https://mysfits.example.com/api",
         "streamingApiEndpoint": STREAMING,
+        **FROM_COGNITO_STACK,
     }
+
+
+def test_user_pool_flags_need_no_cognito_stack(aws, tmp_path):
+    aws.delete_stack(StackName="MythicalMysfits-Cognito")
+    create_stack(aws, "clicks")
+    output = tmp_path / "config.js"
+
+    code = main(
+        [
+            "--stack-name", "clicks", "--region", REGION, "--output", str(output),
+            "--user-pool-id", "eu-west-1_Flag123", "--user-pool-client-id", "flagclient1",
+        ]
+    )  # fmt: skip
+
+    assert code == 0
+    values = config_values(output.read_text())
+    assert values["cognitoUserPoolId"] == "eu-west-1_Flag123"
+    assert values["cognitoUserPoolClientId"] == "flagclient1"
+
+
+def test_cognito_stack_by_another_name(aws, tmp_path):
+    create_stack(aws, "clicks")
+    create_cognito_stack(
+        aws, "my-cognito", {"CognitoUserPool": "eu-west-1_Other9", "CognitoUserPoolClient": "c9"}
+    )
+    output = tmp_path / "config.js"
+
+    code = main(
+        ["--stack-name", "clicks", "--cognito-stack", "my-cognito", "--output", str(output)]
+    )
+
+    assert code == 0
+    assert config_values(output.read_text())["cognitoUserPoolId"] == "eu-west-1_Other9"
 
 
 def test_uses_the_client_it_is_given(aws, tmp_path):
@@ -171,6 +262,54 @@ def test_missing_parameter_is_one_clear_line(aws, existing_output, capsys):
     code = main(["--stack-name", "other", "--region", REGION, "--output", str(existing_output)])
 
     assert_failed_cleanly(code, capsys, existing_output, "'other'", "MysfitsApiUrl")
+
+
+def test_missing_cognito_stack_is_one_clear_line(aws, existing_output, capsys):
+    create_stack(aws, "clicks")
+    aws.delete_stack(StackName="MythicalMysfits-Cognito")
+
+    code = main(["--stack-name", "clicks", "--region", REGION, "--output", str(existing_output)])
+
+    assert_failed_cleanly(code, capsys, existing_output, "'MythicalMysfits-Cognito'", "exist")
+
+
+def test_cognito_stack_without_the_outputs_is_one_clear_line(aws, existing_output, capsys):
+    create_stack(aws, "clicks")
+    create_cognito_stack(aws, "half", {"CognitoUserPool": USER_POOL})
+
+    code = main(
+        ["--stack-name", "clicks", "--cognito-stack", "half", "--output", str(existing_output)]
+    )
+
+    assert_failed_cleanly(code, capsys, existing_output, "'half'", "CognitoUserPoolClient")
+
+
+def test_one_user_pool_flag_without_the_other_is_refused(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--stack-name", "clicks", "--user-pool-id", "eu-west-1_Ab1"])
+
+    assert exit_info.value.code == 2
+    assert "--user-pool-client-id" in capsys.readouterr().err
+
+
+def test_without_boto3_the_command_says_what_to_install(tmp_path):
+    # generate.py's own install has troposphere and awacs only: no boto3, no botocore.
+    blocked = (
+        "import sys; sys.modules['boto3'] = None; sys.modules['botocore'] = None; "
+        "sys.argv = ['generate.py', 'web-config', '--stack-name', 'clicks', "
+        f"'--output', {str(tmp_path / 'config.js')!r}]; "
+        "import runpy; runpy.run_path('generate.py', run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", blocked], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "web-config: error: reading the stacks needs boto3, which is not installed: "
+        "python -m pip install boto3"
+    ]
+    assert not (tmp_path / "config.js").exists()
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 
-from clickstream.commands.webconfig import render_config_js
+from clickstream.api import click_schema
+from clickstream.commands.webconfig import CognitoSettings, render_config_js
 from clickstream.standins.mysfits import CATALOG as STANDIN_CATALOG
 from clickstream.standins.mysfits import MysfitsService
 
@@ -44,17 +45,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# The streaming API's request model, as the issue states it: two non-empty strings, nothing else.
-CLICK_SCHEMA = {
-    "$schema": "http://json-schema.org/draft-04/schema#",
-    "type": "object",
-    "required": ["userId", "mysfitId"],
-    "properties": {
-        "userId": {"type": "string", "minLength": 1},
-        "mysfitId": {"type": "string", "minLength": 1},
-    },
-    "additionalProperties": False,
-}
+# The streaming API's request model: the Click model the template gives API Gateway.
+CLICK_SCHEMA = click_schema()
 CLICK_VALIDATOR = jsonschema.Draft4Validator(CLICK_SCHEMA)
 
 
@@ -72,6 +64,17 @@ def wait_until(condition: Callable[[], object], timeout: float = 5.0, what: str 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(0.02)
+
+
+def delivered_records(pipeline, count: int) -> list[dict]:
+    """At least `count` clicks delivered to a LocalPipeline's bucket (flushing while waiting)."""
+
+    def delivered():
+        pipeline.flush()
+        records = pipeline.delivered_records()
+        return records if len(records) >= count else None
+
+    return wait_until(delivered, timeout=10, what=f"{count} clicks delivered to the bucket")
 
 
 class _Server:
@@ -324,11 +327,19 @@ class SiteServer(_Server):
 
     handler = _SiteHandler
 
-    def __init__(self, mysfits_api: str | None, streaming_api: str | None):
+    def __init__(
+        self,
+        mysfits_api: str | None,
+        streaming_api: str | None,
+        cognito: CognitoSettings | None = None,
+    ):
         self.config_js = (
-            None if mysfits_api is None else render_config_js(mysfits_api, streaming_api or "")
+            None
+            if mysfits_api is None
+            else render_config_js(mysfits_api, streaming_api or "", cognito)
         )
-        apis = " ".join(sorted({origin(u) for u in (mysfits_api, streaming_api) if u}))
+        cognito_api = cognito.endpoint if cognito else ""
+        apis = " ".join(sorted({origin(u) for u in (mysfits_api, streaming_api, cognito_api) if u}))
         self.csp = (
             "default-src 'none'; script-src 'self'; style-src 'self'; "
             f"img-src 'self' {apis}; connect-src {apis or 'none'}; "
