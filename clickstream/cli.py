@@ -8,6 +8,11 @@ import tempfile
 from pathlib import Path
 
 
+class CommandError(Exception):
+    """Why a command cannot go on: one line, meant for the person running it (exit status 2).
+    Each command's own error is one of these."""
+
+
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line that says what to fix."""
 

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from clickstream import defaults
-from clickstream.cli import OneLineParser
+from clickstream.cli import CommandError, OneLineParser
+from clickstream.commands.stacks import describe_stack, stack_outputs
 
 PROG = "generate.py replay"
 ERRORS = defaults.ERROR_PREFIX.split("!{")[0]  # errors/
@@ -56,7 +57,7 @@ PROGRESS_EVERY_SECONDS = 2.0
 _DAY = re.compile(r"year=(\d{4})/month=(\d{2})/day=(\d{2})/")
 
 
-class ReplayError(Exception):
+class ReplayError(CommandError):
     """Why the replay cannot go on; one line, meant for the person running it."""
 
 
@@ -416,23 +417,6 @@ def _clients(args: argparse.Namespace) -> tuple[Any, Any, Any]:
     return session.client("cloudformation", **options), session.client("s3", **options), firehose
 
 
-def stack_outputs(cloudformation: Any, stack_name: str) -> dict[str, str]:
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-    try:
-        (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
-    except NoCredentialsError:
-        raise ReplayError(
-            "no AWS credentials found (set AWS_PROFILE or run aws configure)"
-        ) from None
-    except ClientError as error:
-        message = error.response.get("Error", {}).get("Message", str(error))
-        raise ReplayError(f"cannot read stack {stack_name!r}: {message}") from None
-    except BotoCoreError as error:
-        raise ReplayError(f"cannot read stack {stack_name!r}: {error}") from None
-    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
-
-
 def only_stream(firehose: Any) -> str:
     """The one delivery stream behind the endpoint (the local runner serves one)."""
     names = firehose.list_delivery_streams(Limit=2)["DeliveryStreamNames"]
@@ -443,7 +427,9 @@ def only_stream(firehose: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     cloudformation, s3, firehose = _clients(args)
-    outputs = stack_outputs(cloudformation, args.stack_name) if args.stack_name else {}
+    outputs = (
+        stack_outputs(describe_stack(cloudformation, args.stack_name)) if args.stack_name else {}
+    )
     for name, given in ((BUCKET_OUTPUT, args.bucket), (STREAM_OUTPUT, args.stream_name)):
         if args.stack_name and not given and name not in outputs:
             raise ReplayError(f"stack {args.stack_name!r} has no output {name}")
@@ -486,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return run(args)
-    except ReplayError as error:
+    except CommandError as error:
         print(f"{PROG}: error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
     except (BotoCoreError, ClientError) as error:

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from clickstream.cli import OneLineParser, write_atomically
+from clickstream.cli import CommandError, OneLineParser, write_atomically
+from clickstream.commands.stacks import describe_stack, stack_value
 
 STREAMING_API_OUTPUT = "StreamingApiEndpoint"
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
@@ -62,7 +63,7 @@ class CognitoSettings:
         return self.user_pool_id.split("_", 1)[0]
 
 
-class WebConfigError(Exception):
+class WebConfigError(CommandError):
     """Why the configuration could not be written; one line, meant for the person running it."""
 
 
@@ -113,47 +114,11 @@ def _boto3() -> Any:
     return boto3
 
 
-def _describe_stack(client: Any, stack_name: str) -> dict[str, Any]:
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-    try:
-        stacks = client.describe_stacks(StackName=stack_name)["Stacks"]
-    except ClientError as error:
-        message = error.response.get("Error", {}).get("Message", str(error))
-        if "does not exist" in message:
-            region = client.meta.region_name
-            raise WebConfigError(f"stack {stack_name!r} does not exist in {region}") from error
-        raise WebConfigError(f"cannot describe stack {stack_name!r}: {message}") from error
-    except NoCredentialsError as error:
-        raise WebConfigError(
-            "no AWS credentials found (set AWS_PROFILE or run aws configure)"
-        ) from error
-    except BotoCoreError as error:
-        raise WebConfigError(f"cannot describe stack {stack_name!r}: {error}") from error
-    if not stacks:
-        raise WebConfigError(f"stack {stack_name!r} does not exist")
-    return stacks[0]
-
-
-def _stack_value(
-    stack: dict[str, Any], kind: str, name: str, *, what: str = "the click-streaming stack"
-) -> str:
-    key_field, value_field = f"{kind}Key", f"{kind}Value"
-    for entry in stack.get(f"{kind}s") or []:
-        if entry.get(key_field) == name and entry.get(value_field):
-            return entry[value_field]
-    status = stack.get("StackStatus", "unknown status")
-    raise WebConfigError(
-        f"stack {stack['StackName']!r} ({status}) has no {kind.lower()} {name!r}; "
-        f"is it {what}, fully deployed?"
-    )
-
-
 def cognito_from_stack(client: Any, stack_name: str) -> CognitoSettings:
     """The user pool and app client from the Cognito stack's outputs."""
-    stack = _describe_stack(client, stack_name)
-    user_pool_id = _stack_value(stack, "Output", USER_POOL_OUTPUT, what="the Cognito stack")
-    client_id = _stack_value(stack, "Output", USER_POOL_CLIENT_OUTPUT, what="the Cognito stack")
+    stack = describe_stack(client, stack_name)
+    user_pool_id = stack_value(stack, "Output", USER_POOL_OUTPUT, what="the Cognito stack")
+    client_id = stack_value(stack, "Output", USER_POOL_CLIENT_OUTPUT, what="the Cognito stack")
     try:
         return CognitoSettings(user_pool_id, client_id)
     except ValueError as error:
@@ -181,9 +146,9 @@ def write_config_from_stack(
             cloudformation_client = boto3.client("cloudformation", region_name=region)
         except NoRegionError as error:
             raise WebConfigError("no AWS region given (use --region or set AWS_REGION)") from error
-    stack = _describe_stack(cloudformation_client, stack_name)
-    streaming = _stack_value(stack, "Output", STREAMING_API_OUTPUT)
-    mysfits = _stack_value(stack, "Parameter", MYSFITS_API_PARAMETER)
+    stack = describe_stack(cloudformation_client, stack_name)
+    streaming = stack_value(stack, "Output", STREAMING_API_OUTPUT)
+    mysfits = stack_value(stack, "Parameter", MYSFITS_API_PARAMETER)
     if cognito is None:
         cognito = cognito_from_stack(cloudformation_client, cognito_stack)
     try:
@@ -237,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             cognito=cognito,
             cognito_stack=args.cognito_stack,
         )
-    except WebConfigError as error:
+    except CommandError as error:
         print("web-config: error: " + " ".join(str(error).split()), file=sys.stderr)
         return 2
     print(f"wrote {written}")

@@ -130,7 +130,7 @@ def test_a_dry_run_on_s3_moves_nothing(aws, capsys):
 def test_a_missing_stack_is_one_line_and_exit_2(aws, capsys):
     assert replay.main(["--stack-name", "nope", "--region", REGION]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("generate.py replay: error: cannot read stack 'nope'")
+    assert err == f"generate.py replay: error: stack 'nope' does not exist in {REGION}\n"
     assert len(err.strip().splitlines()) == 1
 
 

@@ -174,7 +174,7 @@ def test_a_stack_without_the_workgroup_output_says_to_deploy(aws, template, caps
     err = capsys.readouterr().err
     assert status == 2
     assert err == (
-        f"report: error: stack '{STACK}' has no output ClicksWorkGroupName: "
+        f"report: error: stack '{STACK}' (CREATE_COMPLETE) has no output 'ClicksWorkGroupName'; "
         "deploy the current templates/clickstream.json\n"
     )
 

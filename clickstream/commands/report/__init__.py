@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from clickstream.cli import OneLineParser
+from clickstream.cli import CommandError, OneLineParser
 from clickstream.commands.report.answers import REQUIREMENTS, ReportError
 from clickstream.commands.report.athena import DEFAULT_TIMEOUT_SECONDS, ask_athena
 from clickstream.commands.report.local import ask_bucket
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             except OSError as error:
                 reason = error.strerror or str(error)
                 raise ReportError(f"cannot write {args.chart}: {reason}") from error
-    except ReportError as error:
+    except CommandError as error:
         print("report: error: " + " ".join(str(error).split()), file=sys.stderr)
         return 2
     if args.bucket_dir is not None and not as_json(answers)["totals"]["clicks"]:

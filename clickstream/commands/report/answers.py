@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from clickstream.cli import CommandError
+
 REQUIREMENTS = "python -m pip install -r requirements-report.txt"
 
 
-class ReportError(Exception):
+class ReportError(CommandError):
     """Why the report cannot be made; one line, meant for the person running it."""
 
 

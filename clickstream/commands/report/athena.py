@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from clickstream.commands.report.answers import Answer, ReportError, require
+from clickstream.commands.stacks import describe_stack, stack_value
 from clickstream.queries import QUESTIONS
 
 WORKGROUP_OUTPUT = "ClicksWorkGroupName"
@@ -76,20 +77,9 @@ def ask_athena(
 
 
 def _workgroup(cloudformation: Any, stack_name: str) -> str:
-    try:
-        (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
-    except Exception as error:
-        message = getattr(error, "response", {}).get("Error", {}).get("Message", "")
-        if "does not exist" in message:
-            region = cloudformation.meta.region_name
-            raise ReportError(f"stack {stack_name!r} does not exist in {region}") from error
-        raise
-    for output in stack.get("Outputs") or []:
-        if output.get("OutputKey") == WORKGROUP_OUTPUT and output.get("OutputValue"):
-            return output["OutputValue"]
-    raise ReportError(
-        f"stack {stack_name!r} has no output {WORKGROUP_OUTPUT}: "
-        "deploy the current templates/clickstream.json"
+    stack = describe_stack(cloudformation, stack_name)
+    return stack_value(
+        stack, "Output", WORKGROUP_OUTPUT, fix="deploy the current templates/clickstream.json"
     )
 
 
