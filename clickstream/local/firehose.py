@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from .function import FunctionError
 from .prefix import error_key, output_key
 
-__all__ = ["BatchResult", "LocalDeliveryStream", "Processor"]
+__all__ = ["BatchResult", "LocalDeliveryStream", "Processor", "StreamClosedError"]
 
 log = logging.getLogger("clickstream.local.stream")
 
@@ -63,6 +63,10 @@ class BatchResult:
     error_code: str | None = None
     keys: list[str] = field(default_factory=list)
     error_keys: list[str] = field(default_factory=list)
+
+
+class StreamClosedError(Exception):
+    """The stream is stopping: it takes no more records (so none is taken that is not delivered)."""
 
 
 class _ContractError(Exception):
@@ -114,6 +118,7 @@ class LocalDeliveryStream:
         self._deliver_lock = threading.Lock()
         self._timer: threading.Thread | None = None
         self._stopping = False
+        self._closed = False
         self.batches: list[BatchResult] = []
 
     # -- ingest -----------------------------------------------------------------------------------
@@ -127,6 +132,8 @@ class LocalDeliveryStream:
             data=bytes(data),
         )
         with self._condition:
+            if self._closed:
+                raise StreamClosedError(f"delivery stream {self.name} is stopping")
             self._buffer.append(record)
             self._buffered_bytes += len(record.data)
             # The timer thread delivers a full buffer; the caller never waits for the processor.
@@ -142,15 +149,20 @@ class LocalDeliveryStream:
     def start(self) -> None:
         if self._timer is not None:
             return
-        self._stopping = False
+        self._stopping = self._closed = False
         self._timer = threading.Thread(
             target=self._run_timer, name=f"{self.name}-timer", daemon=True
         )
         self._timer.start()
 
     def stop(self, *, flush: bool = True) -> None:
-        """Stop the timer and deliver whatever is still buffered (nothing is lost)."""
+        """Take no more records, stop the timer, deliver whatever is buffered (nothing is lost).
+
+        A record is either refused (``StreamClosedError``) or buffered before this closes the
+        intake, so the final flush delivers every record ``put_record`` accepted.
+        """
         with self._condition:
+            self._closed = True
             self._stopping = True
             self._condition.notify_all()
         if self._timer is not None:

@@ -9,8 +9,9 @@ import logging
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from .apigateway import ApiRequest, LocalRestApi, load_rest_api
+from .apigateway import ApiRequest, ApiResponse, LocalRestApi, load_rest_api
 from .cfn import (
     DEFAULT_PSEUDO,
     LocalRunnerError,
@@ -46,20 +47,35 @@ class ApiHandler(RequestHandler):
 
     label = "api"
 
-    def respond(self, method, path, query, body):  # type: ignore[override]
-        api: LocalRestApi = self.server.app
-        response = api.handle(
-            ApiRequest(
-                method=method,
-                path=path,
-                query=query,
-                headers=dict(self.headers.items()),
-                body=body.decode("utf-8", errors="replace"),
-                source_ip=self.client_address[0],
-            )
+    def _request(self, method: str, path: str, query: dict[str, str], body: bytes) -> ApiRequest:
+        try:
+            text, is_text = body.decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, is_text = body.decode("utf-8", errors="replace"), False
+        return ApiRequest(
+            method=method,
+            path=path,
+            query=query,
+            headers=dict((getattr(self, "headers", None) or {}).items()),
+            body=text,
+            source_ip=self.client_address[0],
+            body_is_text=is_text,
         )
+
+    def _answer(self, response: ApiResponse) -> tuple[int, dict[str, str], bytes]:
         self.note = f"[{response.gateway_response}]" if response.gateway_response else ""
         return response.status, response.headers, response.body.encode("utf-8")
+
+    def respond(self, method, path, query, body):  # type: ignore[override]
+        api: LocalRestApi = self.server.app
+        return self._answer(api.handle(self._request(method, path, query, body)))
+
+    def refuse(self, status, message):  # type: ignore[override]
+        api: LocalRestApi = self.server.app
+        parts = urlsplit(getattr(self, "path", "") or "/")
+        request = self._request(getattr(self, "command", "") or "GET", parts.path, {}, b"")
+        kind = "REQUEST_TOO_LARGE" if status == 413 else "BAD_REQUEST_BODY"
+        return self._answer(api.refuse(request, kind, message))
 
 
 class _AwsStubHandler(RequestHandler):

@@ -18,7 +18,7 @@ import botocore.session
 from botocore.exceptions import ParamValidationError
 from botocore.validate import ParamValidator
 
-from .firehose import MAX_RECORD_BYTES, LocalDeliveryStream
+from .firehose import MAX_RECORD_BYTES, LocalDeliveryStream, StreamClosedError
 
 __all__ = ["AwsServices", "ServiceResponse"]
 
@@ -102,7 +102,10 @@ class AwsServices:
                 f"Firehose {params['DeliveryStreamName']} under account {self.account_id} "
                 "not found.",
             )
-        record_id = stream.put_record(data)
+        try:
+            record_id = stream.put_record(data)
+        except StreamClosedError as error:
+            return _error(503, "ServiceUnavailableException", f"Slow down. ({error})")
         return ServiceResponse(
             200, json.dumps({"RecordId": record_id, "Encrypted": stream.encrypted})
         )

@@ -199,7 +199,7 @@ class _Input:
             else:
                 try:
                     self._parsed = json.loads(self.body)
-                except ValueError as error:
+                except (ValueError, RecursionError) as error:
                     raise BodyNotJsonError(f"body is not JSON: {error}") from error
         return self._parsed
 
