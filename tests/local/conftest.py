@@ -37,6 +37,16 @@ def put_click(pipeline: LocalPipeline, body: Any, headers: dict[str, str] = JSON
     return requests.put(f"{pipeline.api_url}/clicks", data=data, headers=headers, timeout=10)
 
 
+def runner_urls(output: str) -> dict[str, str]:
+    """The runner banner's URLs by label: site, clicks API, Mysfits API."""
+    found = {}
+    for line in output.splitlines():
+        for label in ("site", "clicks API", "Mysfits API"):
+            if line.strip().startswith(label + " "):
+                found[label] = next(w for w in line.split() if w.startswith("http://"))
+    return found
+
+
 def resources(document: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:
     """Every resource of one type (found by type, never by logical id)."""
     return [r for r in document["Resources"].values() if r["Type"] == resource_type]
