@@ -6,6 +6,7 @@ import base64
 import gzip
 import json
 import logging
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,11 @@ from .cfn import (
     check_parameter,
     load_template,
 )
+from .dynamodb import LocalDynamoDB, catalog_as_table_items
 from .firehose import LocalDeliveryStream
 from .function import LocalFunction
 from .mysfits import MysfitsCatalog, MysfitsHandler
-from .servers import LocalServer, RequestHandler, json_response
+from .servers import LocalServer, RequestHandler
 from .services import AwsServices
 from .web import Site, WebHandler
 
@@ -78,24 +80,6 @@ class ApiHandler(RequestHandler):
         return self._answer(api.refuse(request, kind, message))
 
 
-class _AwsStubHandler(RequestHandler):
-    """Where the processor's AWS SDK calls go locally: no AWS service answers them."""
-
-    label = "aws"
-
-    def respond(self, method, path, query, body):  # type: ignore[override]
-        target = self.headers.get("X-Amz-Target", path)
-        self.note = f"{target} (no AWS services run locally)"
-        return json_response(
-            400,
-            {
-                "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
-                "message": "Requested resource not found (no AWS services run locally)",
-            },
-            {"Content-Type": "application/x-amz-json-1.0"},
-        )
-
-
 def _parameter_values(document: dict[str, Any]) -> dict[str, str]:
     """Local stand-ins for parameters without a default (a table ARN gets a table ARN's shape)."""
     values = {}
@@ -115,6 +99,20 @@ def _parameter_values(document: dict[str, Any]) -> dict[str, str]:
     return values
 
 
+_TABLE_ARN = re.compile(r"arn:[^:]+:dynamodb:(?P<region>[^:]+):[0-9]{12}:table/(?P<name>[^/]+)")
+
+
+def _tables(template: ResolvedTemplate) -> list[tuple[str, str]]:
+    """(region, table name) of every DynamoDB table ARN among the template's parameters."""
+    return sorted(
+        {
+            (match["region"], match["name"])
+            for value in template.parameters.values()
+            if (match := _TABLE_ARN.fullmatch(str(value)))
+        }
+    )
+
+
 class LocalPipeline:
     """The stack in ``template``, served on ``host``; delivered objects land in ``bucket_dir``.
 
@@ -125,8 +123,9 @@ class LocalPipeline:
     parameters.
 
     After ``start()``: ``api_url`` (the ``StreamingApiEndpoint`` equivalent), ``mysfits_api_url``,
-    ``web_url``, ``stream_name``, ``bucket_dir``. ``flush()`` delivers what is buffered;
-    ``stop()`` flushes and stops everything. Read helpers: ``delivered_objects()``,
+    ``web_url``, ``stream_name``, ``bucket_dir``, ``aws_endpoint_url`` (moto's server: the
+    processor's DynamoDB, its Mysfits table seeded from the catalog). ``flush()`` delivers what
+    is buffered; ``stop()`` flushes and stops everything. Read helpers: ``delivered_objects()``,
     ``delivered_records()``, ``failed_objects()``, ``failed_records()``.
     """
 
@@ -158,11 +157,12 @@ class LocalPipeline:
         self._parameters = dict(parameters or {})
         self._servers: list[LocalServer] = []
         self._function: LocalFunction | None = None
+        self._dynamodb: LocalDynamoDB | None = None
         self._temporary: tempfile.TemporaryDirectory[str] | None = None
         self.stream: LocalDeliveryStream | None = None
         self.api: LocalRestApi | None = None
         self.template: ResolvedTemplate | None = None
-        self.api_url = self.mysfits_api_url = self.web_url = ""
+        self.api_url = self.mysfits_api_url = self.web_url = self.aws_endpoint_url = ""
         self.started = False
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -206,7 +206,8 @@ class LocalPipeline:
         web_server = None
         if self.web_dir is not None:
             web_server = self._bind(WebHandler, self._ports["web"], "site")
-        aws_server = self._bind(_AwsStubHandler, 0, "local AWS endpoint")
+        self._dynamodb = LocalDynamoDB(self.host)
+        aws_url = self.aws_endpoint_url = self._dynamodb.start()
 
         parameters = _parameter_values(document)
         if MYSFITS_API_PARAMETER in (document.get("Parameters") or {}):
@@ -221,12 +222,13 @@ class LocalPipeline:
         self.template = template
 
         services = AwsServices(account_id=template.pseudo["AWS::AccountId"])
-        self.stream = self._delivery_stream(template, aws_server.url)
+        for region, table in _tables(template):
+            self._dynamodb.create_table(region, table, catalog_as_table_items(self.mysfits_api_url))
+        self.stream = self._delivery_stream(template, aws_url)
         services.add_stream(self.stream)
         self.api = load_rest_api(template, services)
         self.api_url = f"{api_server.url}/{self.api.stage}"
 
-        aws_server.start(None)
         if mysfits_server is not None:
             mysfits_server.start(MysfitsCatalog(mysfits_server.url))
         self.stream.start()
@@ -359,6 +361,9 @@ class LocalPipeline:
                 server.stop()
         if self._function is not None:
             self._function.close()
+        if self._dynamodb is not None:
+            self._dynamodb.stop()
+            self._dynamodb = None
         if self._temporary is not None:
             self._temporary.cleanup()
             self._temporary = None
