@@ -254,6 +254,7 @@ class LocalPipeline:
         size_mb = float(hints.get("SizeInMBs", 5))
         interval = float(hints.get("IntervalInSeconds", 300))
         retries = DEFAULT_RETRIES
+        destination_size = destination_interval = None
         function = None
         processing = destination.get("ProcessingConfiguration") or {}
         if processing.get("Enabled"):
@@ -266,6 +267,9 @@ class LocalPipeline:
                 params.get("BufferIntervalInSeconds", DEFAULT_PROCESSOR_INTERVAL_SECONDS)
             )
             retries = int(params.get("NumberOfRetries", DEFAULT_RETRIES))
+            # What the processor returns is buffered again by the destination's own hints.
+            destination_size = int(float(hints.get("SizeInMBs", 5)) * 1024 * 1024)
+            destination_interval = float(hints.get("IntervalInSeconds", 300)) * self.interval_scale
             function = self._function_for(template, str(params.get("LambdaArn", "")), aws_url)
         name = template.physical_name(logical_id)
         return LocalDeliveryStream(
@@ -279,6 +283,8 @@ class LocalPipeline:
             buffer_size_bytes=int(size_mb * 1024 * 1024),
             buffer_interval_seconds=interval * self.interval_scale,
             number_of_retries=retries,
+            destination_size_bytes=destination_size,
+            destination_interval_seconds=destination_interval,
             compression=compression,
             encrypted="DeliveryStreamEncryptionConfigurationInput" in properties,
         )
@@ -378,11 +384,7 @@ class LocalPipeline:
     def _keys(self, *, failed: bool) -> list[str]:
         if self.stream is None:
             return []
-        return [
-            key
-            for batch in self.stream.batches
-            for key in (batch.error_keys if failed else batch.keys)
-        ]
+        return list(self.stream.error_objects if failed else self.stream.objects)
 
     def delivered_objects(self) -> list[Path]:
         """Files of the delivered (processed) objects this run wrote, in delivery order."""
