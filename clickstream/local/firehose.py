@@ -168,7 +168,10 @@ class LocalDeliveryStream:
             self._buffer.append(record)
             self._buffered_bytes += len(record.data)
             # The timer thread delivers a full buffer; the caller never waits for the processor.
-            self._condition.notify_all()
+            # It needs waking only when its next deadline moves: a first record starts the
+            # interval, a full buffer is due now.
+            if len(self._buffer) == 1 or self._buffered_bytes >= self.buffer_size_bytes:
+                self._condition.notify_all()
         return record.record_id
 
     def buffered(self) -> int:
