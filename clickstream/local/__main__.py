@@ -13,6 +13,7 @@ from types import FrameType
 from clickstream.cli import OneLineParser
 
 from .cfn import LocalRunnerError, TemplateError
+from .firehose import LocalDeliveryStream
 from .pipeline import LocalPipeline
 
 PROG = "python -m clickstream.local"
@@ -90,6 +91,15 @@ def check_current(template: Path, generated_dir: Path = GENERATED_DIR) -> None:
         )
 
 
+def _objects(stream: LocalDeliveryStream) -> str:
+    if stream.destination_size_bytes is None:
+        return ""
+    return (
+        f", an object every {stream.destination_interval_seconds or 0:g} s or "
+        f"{stream.destination_size_bytes / 2**20:g} MB"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(
@@ -132,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  clicks API       {pipeline.api_url}   (PUT {pipeline.api_url}/clicks)\n"
         f"  Mysfits API      {pipeline.mysfits_api_url}\n"
         f"  delivery stream  {stream.name}: a batch every "
-        f"{stream.buffer_interval_seconds:g} s or {stream.buffer_size_bytes / 2**20:g} MB\n"
+        f"{stream.buffer_interval_seconds:g} s or {stream.buffer_size_bytes / 2**20:g} MB"
+        f"{_objects(stream)}\n"
         f"  clicks land in   {bucket / stream.prefix.split('!{')[0]}…   "
         f"failures in {bucket / stream.error_prefix.split('!{')[0]}…\n"
         "Ctrl-C to stop (buffered clicks are delivered first).",
