@@ -156,6 +156,7 @@ class LocalPipeline:
         self._external_mysfits = mysfits_api_url.rstrip("/") if mysfits_api_url else None
         self._parameters = dict(parameters or {})
         self._servers: list[LocalServer] = []
+        self._intake: list[LocalServer] = []
         self._function: LocalFunction | None = None
         self._dynamodb: LocalDynamoDB | None = None
         self._temporary: tempfile.TemporaryDirectory[str] | None = None
@@ -186,9 +187,14 @@ class LocalPipeline:
         self.started = True
         return self
 
-    def _bind(self, handler: type[RequestHandler], port: int, what: str) -> LocalServer:
+    def _bind(
+        self, handler: type[RequestHandler], port: int, what: str, *, intake: bool = False
+    ) -> LocalServer:
+        """Bind a server; ``intake``: it puts records into the stream (it drains before it)."""
         server = LocalServer(handler, self.host, port, what)
         self._servers.append(server)
+        if intake:
+            self._intake.append(server)
         return server
 
     def _start(self) -> None:
@@ -196,7 +202,7 @@ class LocalPipeline:
         if self.web_dir is not None and not (self.web_dir / "index.html").is_file():
             raise LocalRunnerError(f"no site at {self.web_dir / 'index.html'}")
         # Every public port is bound before anything runs, so a taken one is reported first.
-        api_server = self._bind(ApiHandler, self._ports["api"], "clicks API")
+        api_server = self._bind(ApiHandler, self._ports["api"], "clicks API", intake=True)
         mysfits_server = None
         if self._external_mysfits is None:
             mysfits_server = self._bind(MysfitsHandler, self._ports["mysfits"], "Mysfits API")
@@ -354,16 +360,17 @@ class LocalPipeline:
         self.started = False
 
     def _shutdown(self, *, flush: bool) -> None:
-        # The clicks API stops first (no new clicks), then the stream delivers what it holds
-        # while the Mysfits API is still up for the processor, then everything else stops.
+        # What feeds the stream stops first, answering what it already took, so no click is
+        # acknowledged after the final flush; then the stream delivers what it holds while the
+        # Mysfits API is still up for the processor; then everything else stops.
         servers, self._servers = self._servers, []
-        for server in servers:
-            if server.handler is ApiHandler:
-                server.stop()
+        intake, self._intake = self._intake, []
+        for server in intake:
+            server.stop()
         if self.stream is not None:
             self.stream.stop(flush=flush)
         for server in servers:
-            if server.handler is not ApiHandler:
+            if server not in intake:
                 server.stop()
         if self._function is not None:
             self._function.close()

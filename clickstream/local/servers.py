@@ -172,6 +172,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         lines.append(f"Content-Length: {len(payload)}")
         if self.close_connection:
             lines.append("Connection: close")
+        elif getattr(self, "request_version", "") == "HTTP/1.0":
+            lines.append("Connection: keep-alive")  # it asked to keep the connection open
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", errors="replace")
         # One write: headers and body leave in the same segment.
         self.wfile.write(head if self.command == "HEAD" else head + payload)

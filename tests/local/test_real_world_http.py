@@ -249,3 +249,31 @@ def test_sigterm_under_keep_alive_load_keeps_every_acknowledged_click(tmp_path):
     assert after_signal[0] > 0, "no click was answered after the signal: the test proved nothing"
     assert sorted(set(answered) - set(stored)) == []
     assert len(stored) == len(set(stored))
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "kept_open"),
+    [
+        (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", True),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", False),
+        (b"GET / HTTP/1.0\r\n\r\n", False),
+        (b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", True),
+    ],
+)
+def test_keep_alive_as_the_client_asks(request_bytes, kept_open):
+    server = LocalServer(_Hello, "127.0.0.1", 0, "test server")
+    server.start(None)
+    try:
+        with socket.create_connection((server.host, server.port), timeout=10) as sock:
+            sock.sendall(request_bytes)
+            head, body = _read_response(sock)
+            assert body == b"hello"
+            assert (b"Connection: close" in head) is not kept_open
+            sock.settimeout(0.5 if kept_open else 10)
+            if kept_open:
+                with pytest.raises(TimeoutError):
+                    sock.recv(1)
+            else:
+                assert sock.recv(1) == b""
+    finally:
+        server.stop()
