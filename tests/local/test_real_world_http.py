@@ -6,8 +6,6 @@ import base64
 import json
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,7 +15,7 @@ import requests
 
 from clickstream.local.servers import LocalServer, RequestHandler
 
-from .conftest import REPOSITORY, runner_urls
+from .conftest import REPOSITORY, start_runner
 
 CATALOG = json.loads((REPOSITORY / "clickstream" / "local" / "mysfits.json").read_text())
 MYSFIT_ID = CATALOG[0]["mysfitId"]
@@ -161,22 +159,6 @@ def test_stop_closes_idle_connections_and_lets_requests_in_flight_finish():
         server.stop()
 
 
-def _start_runner(bucket: Path, log: Path, *extra: str) -> tuple[subprocess.Popen, dict]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "clickstream.local", "--bucket-dir", str(bucket),
-         "--web-port", "0", "--api-port", "0", "--mysfits-port", "0", *extra],
-        stdout=subprocess.PIPE, stderr=log.open("w"), text=True, cwd=REPOSITORY,
-    )  # fmt: skip
-    banner = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        banner.append(line)
-        if "Ctrl-C" in line or not line:
-            break
-    return process, runner_urls("".join(banner))
-
-
 def _stored_user_ids(bucket: Path) -> list[str]:
     """userId of every click in the bucket: enriched lines and failure records alike."""
     found = []
@@ -192,10 +174,12 @@ def _stored_user_ids(bucket: Path) -> list[str]:
 def test_sigterm_under_keep_alive_load_keeps_every_acknowledged_click(tmp_path):
     # GIVEN the runner under load from 16 keep-alive clients
     bucket = tmp_path / "bucket"
-    process, urls = _start_runner(
-        bucket, tmp_path / "runner.log", "--interval-scale", "0.01",
-        "--parameter", "ThrottlingRateLimit=10000", "--parameter", "ThrottlingBurstLimit=5000",
-    )  # fmt: skip
+    with (tmp_path / "runner.log").open("w") as log:
+        process, urls = start_runner(
+            bucket, "--interval-scale", "0.01",
+            "--parameter", "ThrottlingRateLimit=10000", "--parameter", "ThrottlingBurstLimit=5000",
+            stderr=log,
+        )  # fmt: skip
     acknowledged: list[list[str]] = [[] for _ in range(16)]
     after_signal = [0]
     signalled = threading.Event()

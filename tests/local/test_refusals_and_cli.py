@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import requests
 
 from clickstream.local import LocalPipeline, LocalRunnerError, TemplateError
 
-from .conftest import REPOSITORY, runner_urls
+from .conftest import REPOSITORY, start_runner
 
 CLI = [sys.executable, "-m", "clickstream.local"]
 
@@ -104,21 +103,9 @@ def test_cli_refuses_a_port_in_use_in_one_line(tmp_path):
 
 def test_cli_serves_prints_urls_logs_requests_and_flushes_on_interrupt(tmp_path):
     bucket = tmp_path / "bucket"
-    process = subprocess.Popen(
-        [*CLI, "--bucket-dir", str(bucket), "--web-port", "0", "--api-port", "0",
-         "--mysfits-port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPOSITORY,
-    )  # fmt: skip
+    process, urls = start_runner(bucket)
     try:
-        banner = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            banner.append(line)
-            if "Ctrl-C" in line or not line:
-                break
-        urls = runner_urls("".join(banner))
-        assert set(urls) == {"site", "clicks API", "Mysfits API"}, banner
+        assert set(urls) == {"site", "clicks API", "Mysfits API"}, urls
         mysfit = requests.get(f"{urls['Mysfits API']}/mysfits", timeout=10).json()["mysfits"][0]
         click = {"userId": "cli", "mysfitId": mysfit["mysfitId"]}
         answer = requests.put(f"{urls['clicks API']}/clicks", json=click, timeout=10)
