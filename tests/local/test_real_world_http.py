@@ -15,7 +15,7 @@ import requests
 
 from clickstream.local.servers import LocalServer, RequestHandler
 
-from .conftest import REPOSITORY, start_runner
+from .conftest import REPOSITORY, put_click, start_runner
 
 CATALOG = json.loads((REPOSITORY / "clickstream" / "local" / "mysfits.json").read_text())
 MYSFIT_ID = CATALOG[0]["mysfitId"]
@@ -261,3 +261,18 @@ def test_keep_alive_as_the_client_asks(request_bytes, kept_open):
                 assert sock.recv(1) == b""
     finally:
         server.stop()
+
+
+def test_after_the_final_flush_no_click_is_answered_200(start_pipeline):
+    # GIVEN a pipeline whose stream has made its final flush while the API still listens
+    pipeline = start_pipeline()
+    assert put_click(pipeline, {"userId": "before", "mysfitId": MYSFIT_ID}).status_code == 200
+    pipeline.stream.stop()
+
+    # WHEN a click arrives
+    answer = put_click(pipeline, {"userId": "after", "mysfitId": MYSFIT_ID})
+
+    # THEN Firehose's refusal reaches the client as the method's 5xx answer, with CORS headers
+    assert answer.status_code == 503
+    assert answer.headers["Access-Control-Allow-Origin"]
+    assert [r["userId"] for r in pipeline.delivered_records()] == ["before"]
