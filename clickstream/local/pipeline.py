@@ -76,8 +76,9 @@ class ApiHandler(RequestHandler):
         api: LocalRestApi = self.server.app
         parts = urlsplit(getattr(self, "path", "") or "/")
         request = self._request(getattr(self, "command", "") or "GET", parts.path, {}, b"")
-        kind = "REQUEST_TOO_LARGE" if status == 413 else "BAD_REQUEST_BODY"
-        return self._answer(api.refuse(request, kind, message))
+        if status == 413:
+            return self._answer(api.refuse(request, "REQUEST_TOO_LARGE"))
+        return self._answer(api.refuse(request, "BAD_REQUEST_BODY", message))
 
 
 def _parameter_values(document: dict[str, Any]) -> dict[str, str]:

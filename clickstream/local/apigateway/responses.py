@@ -25,6 +25,9 @@ GATEWAY_ERRORS = {
     "DEFAULT_5XX": (500, "InternalServerErrorException", "Internal server error"),
 }  # fmt: skip
 _DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
+# "Currently, customization of the 413 REQUEST_TOO_LARGE default gateway response is not
+# supported" (API Gateway developer guide, gateway response types): no template dresses it.
+_NOT_CUSTOMIZABLE = {"REQUEST_TOO_LARGE"}
 
 
 def pick_template(templates: dict[str, str], accept: str | None) -> str:
@@ -49,7 +52,9 @@ def gateway_response(
     status, error_type, default_message = GATEWAY_ERRORS[response_type]
     message = message or default_message
     configured = configured_responses.get(response_type)
-    if configured is None:
+    if response_type in _NOT_CUSTOMIZABLE:
+        configured = {}
+    elif configured is None:
         configured = configured_responses.get("DEFAULT_4XX" if status < 500 else "DEFAULT_5XX", {})
     if configured.get("StatusCode"):
         status = int(configured["StatusCode"])

@@ -57,7 +57,9 @@ class LocalRestApi:
             log.error("api: %s %s: %r", request.method, request.path, error)
             return self._refusal("DEFAULT_5XX", request, context)
 
-    def refuse(self, request: ApiRequest, response_type: str, message: str) -> ApiResponse:
+    def refuse(
+        self, request: ApiRequest, response_type: str, message: str | None = None
+    ) -> ApiResponse:
         """API Gateway's answer to a request it could not read (framing, size)."""
         return self._refusal(response_type, request, self._context(request), message=message)
 
