@@ -28,7 +28,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-CATALOG = json.loads((REPOSITORY / "clickstream" / "local" / "mysfits.json").read_text())
 # Targets on the 2-core development machine.
 TARGET_CLICKS_PER_SECOND = 1500
 TARGET_P99_MS = 25.0
@@ -63,18 +62,30 @@ def serve_nothing() -> None:
     server.serve_forever()
 
 
-def start_runner(bucket: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def mysfit_ids(mysfits_api: str) -> list[str]:
+    """The catalog's ids, as the runner's Mysfits API lists them."""
+    parts = urlsplit(mysfits_api)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("GET", f"{parts.path}/mysfits")
+    ids = [m["mysfitId"] for m in json.loads(connection.getresponse().read())["mysfits"]]
+    connection.close()
+    return ids
+
+
+def start_runner(bucket: Path, log: Path) -> tuple[subprocess.Popen, dict[str, str]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "clickstream.local", "--bucket-dir", str(bucket),
          "--api-port", "0", "--mysfits-port", "0", "--web-port", "0", "--interval-scale", "0.05",
          "--parameter", "ThrottlingRateLimit=10000", "--parameter", "ThrottlingBurstLimit=5000"],
         stdout=subprocess.PIPE, stderr=log.open("w"), text=True, cwd=REPOSITORY,
     )  # fmt: skip
+    urls = {}
     for line in process.stdout:
-        if line.strip().startswith("clicks API"):
-            url = next(w for w in line.split() if w.startswith("http://"))
+        for label in ("clicks API", "Mysfits API"):
+            if line.strip().startswith(label):
+                urls[label] = next(w for w in line.split() if w.startswith("http://"))
         if "Ctrl-C" in line:
-            return process, url
+            return process, urls
     raise SystemExit(f"the runner did not start; see {log}")
 
 
@@ -85,7 +96,9 @@ def start_reference() -> tuple[subprocess.Popen, str]:
     return process, process.stdout.readline().strip()
 
 
-def drive(url: str, clients: int, seconds: float, tag: str) -> tuple[list[float], list[str], int]:
+def drive(
+    url: str, ids: list[str], clients: int, seconds: float, tag: str
+) -> tuple[list[float], list[str], int]:
     """``clients`` keep-alive connections sending clicks for ``seconds``.
 
     Latencies (s) of 200 answers, user ids answered 200, and the count of other outcomes.
@@ -103,9 +116,7 @@ def drive(url: str, clients: int, seconds: float, tag: str) -> tuple[list[float]
         n = 0
         while time.monotonic() < stop_at[0]:
             user_id = f"{tag}{index}-{n}"
-            body = json.dumps(
-                {"userId": user_id, "mysfitId": CATALOG[n % len(CATALOG)]["mysfitId"]}
-            )
+            body = json.dumps({"userId": user_id, "mysfitId": ids[n % len(ids)]})
             began = time.perf_counter()
             try:
                 connection.request(
@@ -141,7 +152,7 @@ def drive(url: str, clients: int, seconds: float, tag: str) -> tuple[list[float]
     )
 
 
-def burst(url: str, clients: int, rounds: int, tag: str) -> tuple[int, int]:
+def burst(url: str, mysfit_id: str, clients: int, rounds: int, tag: str) -> tuple[int, int]:
     """``clients`` new connections at once, one click each, ``rounds`` times: (200s, failures)."""
     parts = urlsplit(url)
     ok, failed = [0], [0]
@@ -149,7 +160,7 @@ def burst(url: str, clients: int, rounds: int, tag: str) -> tuple[int, int]:
 
     def one(index: int, barrier: threading.Barrier) -> None:
         barrier.wait()
-        body = json.dumps({"userId": f"{tag}{index}", "mysfitId": CATALOG[0]["mysfitId"]})
+        body = json.dumps({"userId": f"{tag}{index}", "mysfitId": mysfit_id})
         try:
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
             connection.request(
@@ -214,19 +225,22 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-local-api-") as folder:
         bucket = Path(folder) / "bucket"
-        runner, api_url = start_runner(bucket, Path(folder) / "runner.log")
+        runner, urls = start_runner(bucket, Path(folder) / "runner.log")
+        api_url, ids = urls["clicks API"], mysfit_ids(urls["Mysfits API"])
         reference, reference_url = start_reference()
         try:
-            drive(api_url, args.clients, 1.0, "warm")  # the processor's worker, caches, JIT-free
+            drive(
+                api_url, ids, args.clients, 1.0, "warm"
+            )  # the processor's worker, caches, JIT-free
             results, cpu = {}, {}
             for name, url, process in (
                 ("reference", reference_url, reference),
                 ("local API", api_url, runner),
             ):
                 before = cpu_seconds(process.pid)
-                results[name] = drive(url, args.clients, args.seconds, name[0])
+                results[name] = drive(url, ids, args.clients, args.seconds, name[0])
                 cpu[name] = cpu_seconds(process.pid) - before
-            burst_ok, burst_failed = burst(api_url, args.burst, 5, "burst")
+            burst_ok, burst_failed = burst(api_url, ids[0], args.burst, 5, "burst")
         finally:
             reference.terminate()
             reference.wait()

@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
 from clickstream.local import LocalPipeline
+from clickstream.local.mysfits import CATALOG_FILE
 
-from .conftest import FAST, REPOSITORY, TEMPLATE, model_schema
+from .conftest import FAST, TEMPLATE, model_schema
 
-CATALOG = json.loads((REPOSITORY / "clickstream" / "local" / "mysfits.json").read_text())
+CATALOG = json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
 MYSFIT_ID = CATALOG[0]["mysfitId"]
 ORIGIN = "http://127.0.0.1:8000"
 JSON_TYPES = ("application/json", "application/json; charset=utf-8", "APPLICATION/JSON", None)

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from clickstream.local.mysfits import CATALOG_FILE
 from clickstream.local.servers import LocalServer, RequestHandler
 
 from .conftest import REPOSITORY, put_click, start_runner
 
-CATALOG = json.loads((REPOSITORY / "clickstream" / "local" / "mysfits.json").read_text())
+CATALOG = json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
 MYSFIT_ID = CATALOG[0]["mysfitId"]
 
 
