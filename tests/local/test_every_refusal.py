@@ -3,6 +3,7 @@ with the CORS headers the template's gateway responses add, and never a tracebac
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import socket
@@ -198,3 +199,38 @@ def test_a_chunked_click_is_recorded(served):
 
     assert status == 200, body
     pipeline.flush()
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    method=st.sampled_from(["GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "HEAD", "BREW"]),
+    path=st.lists(
+        st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@", max_size=12),
+        max_size=4,
+    ).map(lambda parts: "/" + "/".join(parts)),
+    prefixed=st.booleans(),
+)
+def test_any_route_gets_an_api_gateway_answer_with_cors_headers(served, method, path, prefixed):
+    pipeline, collect, thread_errors = served
+    host, port = pipeline.api_url.removeprefix("http://").split("/")[0].split(":")
+    target = ("/prod" if prefixed else "") + path
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.request(
+        method, target, b"{}", {"Origin": ORIGIN, "Content-Type": "application/json"}
+    )
+    answer = connection.getresponse()
+    body = answer.read()
+    connection.close()
+
+    assert answer.status in {200, 400, 403, 415}, (answer.status, body)
+    assert answer.getheader("Access-Control-Allow-Origin") == ORIGIN
+    if method != "HEAD":
+        assert isinstance(json.loads(body or b"{}"), dict)
+    assert [
+        r.getMessage() for r in collect.records if r.exc_info or r.levelno >= logging.ERROR
+    ] == []
+    assert thread_errors == []
