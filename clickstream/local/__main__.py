@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import logging.handlers
+import queue
 import signal
 import sys
 import threading
@@ -100,11 +102,23 @@ def _objects(stream: LocalDeliveryStream) -> str:
     )
 
 
+def _log_to_stderr() -> logging.handlers.QueueListener:
+    """One log line per request, written by one thread: a request thread only queues its line
+    (a write of its own would hand the GIL to another thread and wait to get it back)."""
+    lines: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    writer = logging.StreamHandler(sys.stderr)
+    writer.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(logging.handlers.QueueHandler(lines))
+    listener = logging.handlers.QueueListener(lines, writer)
+    listener.start()
+    return listener
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr
-    )
+    log_writer = _log_to_stderr()
     logging.getLogger("clickstream.local.lambda").setLevel(
         logging.DEBUG if args.verbose else logging.WARNING
     )
@@ -123,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         check_current(args.template)
         pipeline.start()
     except LocalRunnerError as error:
+        log_writer.stop()
         print(f"{PROG}: error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
 
@@ -155,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         print("stopping: delivering buffered clicks…", file=sys.stderr, flush=True)
         pipeline.stop()
+        log_writer.stop()
         delivered = sum(batch.delivered for batch in stream.batches)
         failed = sum(batch.failed for batch in stream.batches)
         print(f"stopped: {delivered} clicks delivered, {failed} failed, under {bucket}", flush=True)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .function import FunctionError
+from .ids import random_uuid
 from .prefix import error_key, output_key
 
 __all__ = ["BatchResult", "LocalDeliveryStream", "Processor", "StreamClosedError"]
@@ -452,4 +453,4 @@ def _check_response(response: Any, record_ids: list[str]) -> dict[str, tuple[str
 
 def _record_id() -> str:
     # Firehose record ids are long opaque strings; a random 56-digit decimal looks the part.
-    return str(uuid.uuid4().int)[:56].ljust(56, "0")
+    return str(random_uuid().int)[:56].ljust(56, "0")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from ..ids import random_uuid
 from ..services import AwsServices
 from ..vtl import BodyNotJsonError, MappingTemplateError, render_mapping_template
 from .integration import call_backend, integration_response, request_template
@@ -122,8 +122,8 @@ class LocalRestApi:
     def _context(self, request: ApiRequest) -> dict[str, Any]:
         started = datetime.now(UTC)
         return {
-            "requestId": str(uuid.uuid4()),
-            "extendedRequestId": uuid.uuid4().hex[:16],
+            "requestId": str(random_uuid()),
+            "extendedRequestId": random_uuid().hex[:16],
             "apiId": self.api_id,
             "accountId": self.account_id,
             "stage": self.stage,
