@@ -71,8 +71,10 @@ class Site:
 
     def security_headers(self) -> dict[str, str]:
         """Served with every file: the page proves it works under the policy users deploy."""
-        apis = [origin(self.streaming_api_endpoint), origin(self.mysfits_api_endpoint)]
-        images = tuple(o for o in apis[1:] if not o.startswith("https:"))
+        mysfits = origin(self.mysfits_api_endpoint)
+        apis = [origin(self.streaming_api_endpoint), mysfits]
+        # The Mysfits API serves the pictures; locally over http, which "https:" does not allow.
+        images = () if mysfits.startswith("https:") else (mysfits,)
         return {
             "Content-Security-Policy": content_security_policy(apis, images),
             "X-Content-Type-Options": "nosniff",
