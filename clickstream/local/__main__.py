@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import logging.handlers
+import queue
 import signal
 import sys
 import threading
@@ -13,6 +15,7 @@ from types import FrameType
 from clickstream.cli import OneLineParser
 
 from .cfn import LocalRunnerError, TemplateError
+from .firehose import LocalDeliveryStream
 from .pipeline import LocalPipeline
 
 PROG = "python -m clickstream.local"
@@ -96,11 +99,32 @@ def check_current(template: Path, generated_dir: Path = GENERATED_DIR) -> None:
         )
 
 
+def _objects(stream: LocalDeliveryStream) -> str:
+    if stream.destination_size_bytes is None:
+        return ""
+    return (
+        f", an object every {stream.destination_interval_seconds or 0:g} s or "
+        f"{stream.destination_size_bytes / 2**20:g} MB"
+    )
+
+
+def _log_to_stderr() -> logging.handlers.QueueListener:
+    """One log line per request, written by one thread: a request thread only queues its line
+    (a write of its own would hand the GIL to another thread and wait to get it back)."""
+    lines: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    writer = logging.StreamHandler(sys.stderr)
+    writer.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(logging.handlers.QueueHandler(lines))
+    listener = logging.handlers.QueueListener(lines, writer)
+    listener.start()
+    return listener
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr
-    )
+    log_writer = _log_to_stderr()
     logging.getLogger("clickstream.local.lambda").setLevel(
         logging.DEBUG if args.verbose else logging.WARNING
     )
@@ -121,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         check_current(args.template)
         pipeline.start()
     except LocalRunnerError as error:
+        log_writer.stop()
         print(f"{PROG}: error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
 
@@ -144,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         f"  Cognito          {cognito.url}/   user pool {cognito.user_pool_id}, "
         f"app client {cognito.client_id} (confirmation codes are logged here)\n"
         f"  delivery stream  {stream.name}: a batch every "
-        f"{stream.buffer_interval_seconds:g} s or {stream.buffer_size_bytes / 2**20:g} MB\n"
+        f"{stream.buffer_interval_seconds:g} s or {stream.buffer_size_bytes / 2**20:g} MB"
+        f"{_objects(stream)}\n"
         f"  clicks land in   {bucket / stream.prefix.split('!{')[0]}…   "
         f"failures in {bucket / stream.error_prefix.split('!{')[0]}…\n"
         "Ctrl-C to stop (buffered clicks are delivered first).",
@@ -156,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         print("stopping: delivering buffered clicks…", file=sys.stderr, flush=True)
         pipeline.stop()
+        log_writer.stop()
         delivered = sum(batch.delivered for batch in stream.batches)
         failed = sum(batch.failed for batch in stream.batches)
         print(f"stopped: {delivered} clicks delivered, {failed} failed, under {bucket}", flush=True)

@@ -16,6 +16,9 @@ import time
 import traceback
 from typing import Any
 
+# Lambda's limit on a synchronous invocation's response (the runtime refuses a larger one).
+MAX_RESPONSE_BYTES = 6 * 1024 * 1024
+
 
 class LambdaContext:
     """The attributes and method of the Python runtime's context object."""
@@ -44,6 +47,24 @@ def _error(error: BaseException, error_type: str | None = None) -> dict[str, Any
     }
 
 
+def _answer(result: Any) -> str:
+    """The result as the runtime sends it back, or the error Lambda gives instead."""
+    try:
+        payload = json.dumps(result)
+    except (TypeError, ValueError) as error:
+        return json.dumps({"error": _error(error, "Runtime.MarshalError")})
+    size = len(payload.encode("utf-8"))
+    if size > MAX_RESPONSE_BYTES:
+        message = (
+            f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
+            f"({MAX_RESPONSE_BYTES} bytes)."
+        )
+        return json.dumps(
+            {"error": {"errorType": "Function.ResponseSizeTooLarge", "errorMessage": message}}
+        )
+    return '{"result": ' + payload + "}"
+
+
 def main() -> int:
     code_dir, handler_name = sys.argv[1], sys.argv[2]
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -68,10 +89,7 @@ def main() -> int:
             except Exception as error:
                 text = json.dumps({"error": _error(error)})
             else:
-                try:
-                    text = json.dumps({"result": result})
-                except (TypeError, ValueError) as error:
-                    text = json.dumps({"error": _error(error, "Runtime.MarshalError")})
+                text = _answer(result)
         answers.write(text + "\n")
         answers.flush()
     return 0

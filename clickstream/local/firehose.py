@@ -2,10 +2,11 @@
 
 Records are buffered by the processor's buffering hints (``BufferSizeInMBs``,
 ``BufferIntervalInSeconds``; the interval can be scaled down for demos), handed to the processor in
-a Firehose-shaped event, checked against the data-transformation contract, and written as one
-object per batch into a folder laid out as the bucket would be. Failed records go under the error
-prefix in Firehose's failure-record format. The S3 destination's own buffering hints are not
-modelled: each processor batch is one object.
+a Firehose-shaped event and checked against the data-transformation contract. What comes back is
+buffered again by the S3 destination's own ``BufferingHints`` (``SizeInMBs``,
+``IntervalInSeconds``), which decide when an object is written into a folder laid out as the
+bucket would be. Failed records go under the error prefix in Firehose's failure-record format,
+buffered the same way (*inference*: Firehose documents one set of S3 hints per destination).
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .function import FunctionError
+from .ids import random_uuid
 from .prefix import error_key, output_key
 
-__all__ = ["BatchResult", "LocalDeliveryStream", "Processor"]
+__all__ = ["BatchResult", "LocalDeliveryStream", "Processor", "StreamClosedError"]
 
 log = logging.getLogger("clickstream.local.stream")
 
@@ -53,7 +55,7 @@ class _Record:
 
 @dataclass
 class BatchResult:
-    """What one processor batch became: object keys (relative to the bucket folder) and counts."""
+    """What one processor batch became: counts of its records by outcome."""
 
     records: int
     delivered: int = 0
@@ -61,8 +63,27 @@ class BatchResult:
     failed: int = 0
     attempts: int = 1
     error_code: str | None = None
-    keys: list[str] = field(default_factory=list)
-    error_keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _ObjectBuffer:
+    """Lines waiting in the S3 destination's buffer for one kind of object."""
+
+    lines: list[bytes] = field(default_factory=list)
+    size: int = 0
+    started: float = 0.0  # monotonic time the first line came in
+    oldest_ms: int = 0  # arrival of the oldest record, which the key's timestamp shows
+
+    def add(self, lines: list[bytes], oldest_ms: int) -> None:
+        if not self.lines:
+            self.started, self.oldest_ms = time.monotonic(), oldest_ms
+        self.oldest_ms = min(self.oldest_ms, oldest_ms)
+        self.lines.extend(lines)
+        self.size += sum(map(len, lines))
+
+
+class StreamClosedError(Exception):
+    """The stream is stopping: it takes no more records (so none is taken that is not delivered)."""
 
 
 class _ContractError(Exception):
@@ -76,6 +97,11 @@ class LocalDeliveryStream:
 
     ``put_record(data)`` buffers one record and returns its ``RecordId``; ``flush()`` delivers
     everything buffered now; ``start()`` runs the interval timer; ``stop()`` flushes and stops it.
+
+    ``buffer_size_bytes``/``buffer_interval_seconds``: the processor's buffering (without a
+    processor, the destination's). ``destination_size_bytes``/``destination_interval_seconds``:
+    the S3 destination's own hints for what the processor returns (None: one object per batch).
+    ``objects`` and ``error_objects`` list the keys written, in order.
     """
 
     def __init__(
@@ -91,6 +117,8 @@ class LocalDeliveryStream:
         buffer_size_bytes: int,
         buffer_interval_seconds: float,
         number_of_retries: int = 3,
+        destination_size_bytes: int | None = None,
+        destination_interval_seconds: float | None = None,
         compression: str = "UNCOMPRESSED",
         encrypted: bool = False,
         clock: Callable[[], float] = time.time,
@@ -105,6 +133,8 @@ class LocalDeliveryStream:
         self.buffer_size_bytes = buffer_size_bytes
         self.buffer_interval_seconds = buffer_interval_seconds
         self.number_of_retries = number_of_retries
+        self.destination_size_bytes = destination_size_bytes
+        self.destination_interval_seconds = destination_interval_seconds
         self.compression = compression
         self.encrypted = encrypted
         self._clock = clock
@@ -114,7 +144,14 @@ class LocalDeliveryStream:
         self._deliver_lock = threading.Lock()
         self._timer: threading.Thread | None = None
         self._stopping = False
+        self._closed = False
         self.batches: list[BatchResult] = []
+        self.objects: list[str] = []
+        self.error_objects: list[str] = []
+        self._objects: dict[str, _ObjectBuffer] = {
+            "Ok": _ObjectBuffer(),
+            PROCESSING_FAILED: _ObjectBuffer(),
+        }
 
     # -- ingest -----------------------------------------------------------------------------------
 
@@ -127,10 +164,15 @@ class LocalDeliveryStream:
             data=bytes(data),
         )
         with self._condition:
+            if self._closed:
+                raise StreamClosedError(f"delivery stream {self.name} is stopping")
             self._buffer.append(record)
             self._buffered_bytes += len(record.data)
             # The timer thread delivers a full buffer; the caller never waits for the processor.
-            self._condition.notify_all()
+            # It needs waking only when its next deadline moves: a first record starts the
+            # interval, a full buffer is due now.
+            if len(self._buffer) == 1 or self._buffered_bytes >= self.buffer_size_bytes:
+                self._condition.notify_all()
         return record.record_id
 
     def buffered(self) -> int:
@@ -142,15 +184,20 @@ class LocalDeliveryStream:
     def start(self) -> None:
         if self._timer is not None:
             return
-        self._stopping = False
+        self._stopping = self._closed = False
         self._timer = threading.Thread(
             target=self._run_timer, name=f"{self.name}-timer", daemon=True
         )
         self._timer.start()
 
     def stop(self, *, flush: bool = True) -> None:
-        """Stop the timer and deliver whatever is still buffered (nothing is lost)."""
+        """Take no more records, stop the timer, deliver whatever is buffered (nothing is lost).
+
+        A record is either refused (``StreamClosedError``) or buffered before this closes the
+        intake, so the final flush delivers every record ``put_record`` accepted.
+        """
         with self._condition:
+            self._closed = True
             self._stopping = True
             self._condition.notify_all()
         if self._timer is not None:
@@ -160,13 +207,26 @@ class LocalDeliveryStream:
             self.flush()
 
     def _due_in(self) -> float | None:
-        """Seconds until the buffer is due (0: now), None when it is empty. Hold the lock."""
+        """Seconds until the next buffer is due (0: now), None when all are empty. Hold the lock."""
+        waits = [self._records_due_in(), *(self._object_due_in(kind) for kind in self._objects)]
+        return min((w for w in waits if w is not None), default=None)
+
+    def _records_due_in(self) -> float | None:
         if not self._buffer:
             return None
         if self._buffered_bytes >= self.buffer_size_bytes:
             return 0.0
         oldest = self._buffer[0].arrived
         return max(0.0, oldest + self.buffer_interval_seconds - time.monotonic())
+
+    def _object_due_in(self, kind: str) -> float | None:
+        buffer = self._objects[kind]
+        if not buffer.lines:
+            return None
+        if self.destination_size_bytes is None or buffer.size >= self.destination_size_bytes:
+            return 0.0
+        interval = self.destination_interval_seconds or 0.0
+        return max(0.0, buffer.started + interval - time.monotonic())
 
     def _run_timer(self) -> None:
         while True:
@@ -187,7 +247,7 @@ class LocalDeliveryStream:
 
     def _take(self, everything: bool) -> list[_Record]:
         with self._condition:
-            if not self._buffer or not (everything or self._due_in() == 0.0):
+            if not self._buffer or not (everything or self._records_due_in() == 0.0):
                 return []
             batch, size = [], 0
             for record in self._buffer:
@@ -207,14 +267,41 @@ class LocalDeliveryStream:
         with self._deliver_lock:
             while batch := self._take(everything=False):
                 self._deliver(batch)
+            self._write_objects(everything=False)
 
     def flush(self) -> list[BatchResult]:
-        """Deliver everything buffered now, synchronously; the batches delivered."""
+        """Deliver everything buffered now, synchronously, objects too; the batches processed."""
         results = []
         with self._deliver_lock:
             while batch := self._take(everything=True):
                 results.append(self._deliver(batch))
+            self._write_objects(everything=True)
         return results
+
+    def _buffer_object(self, kind: str, lines: list[bytes], oldest_ms: int) -> None:
+        with self._condition:
+            self._objects[kind].add(lines, oldest_ms)
+            self._condition.notify_all()
+
+    def _write_objects(self, *, everything: bool) -> None:
+        """Write each object buffer that is due (all of them: ``everything``)."""
+        for kind in self._objects:
+            with self._condition:
+                if not everything and self._object_due_in(kind) != 0.0:
+                    continue
+                buffer = self._objects[kind]
+                if not buffer.lines:
+                    continue
+                self._objects[kind] = _ObjectBuffer()
+            moment = datetime.fromtimestamp(buffer.oldest_ms / 1000, tz=UTC)
+            if kind == "Ok":
+                key = self._write(output_key(self.prefix, self.name, moment), buffer.lines)
+                self.objects.append(key)
+            else:
+                key = error_key(self.error_prefix, self.name, moment, PROCESSING_FAILED)
+                key = self._write(key, buffer.lines)
+                self.error_objects.append(key)
+            log.info("stream %s: wrote %s (%d records)", self.name, key, len(buffer.lines))
 
     def _deliver(self, batch: list[_Record]) -> BatchResult:
         result = BatchResult(records=len(batch))
@@ -223,7 +310,7 @@ class LocalDeliveryStream:
             failures: list[tuple[_Record, str, str, int]] = []
         else:
             outputs, failures, result.attempts, result.error_code = self._process(batch)
-        moment = datetime.fromtimestamp(min(r.arrival_ms for r in batch) / 1000, tz=UTC)
+        oldest_ms = min(r.arrival_ms for r in batch)
         delivered = [
             outputs[r.record_id][1] for r in batch if outputs.get(r.record_id, ("",))[0] == "Ok"
         ]
@@ -231,7 +318,7 @@ class LocalDeliveryStream:
         result.dropped = sum(1 for r in batch if outputs.get(r.record_id, ("",))[0] == "Dropped")
         result.failed = len(failures)
         if delivered:
-            result.keys.append(self._write(output_key(self.prefix, self.name, moment), delivered))
+            self._buffer_object("Ok", delivered, oldest_ms)
         if failures:
             ended = int(self._clock() * 1000)
             lines = [
@@ -250,18 +337,16 @@ class LocalDeliveryStream:
                 + b"\n"
                 for record, code, message, attempts in failures
             ]
-            key = error_key(self.error_prefix, self.name, moment, PROCESSING_FAILED)
-            result.error_keys.append(self._write(key, lines))
+            self._buffer_object(PROCESSING_FAILED, lines, oldest_ms)
         self.batches.append(result)
         log.info(
-            "stream %s: batch of %d: %d delivered, %d dropped, %d failed%s -> %s",
+            "stream %s: batch of %d: %d delivered, %d dropped, %d failed%s",
             self.name,
             result.records,
             result.delivered,
             result.dropped,
             result.failed,
             f" ({result.error_code})" if result.error_code else "",
-            ", ".join(result.keys + result.error_keys) or "nothing written",
         )
         return result
 
@@ -368,4 +453,4 @@ def _check_response(response: Any, record_ids: list[str]) -> dict[str, tuple[str
 
 def _record_id() -> str:
     # Firehose record ids are long opaque strings; a random 56-digit decimal looks the part.
-    return str(uuid.uuid4().int)[:56].ljust(56, "0")
+    return str(random_uuid().int)[:56].ljust(56, "0")

@@ -26,7 +26,7 @@ import botocore.session
 from botocore.exceptions import ParamValidationError
 from botocore.validate import ParamValidator
 
-from .firehose import MAX_RECORD_BYTES, LocalDeliveryStream
+from .firehose import MAX_RECORD_BYTES, LocalDeliveryStream, StreamClosedError
 from .servers import RequestHandler
 
 __all__ = ["DEFAULT_RECORDS_PER_SECOND", "FirehoseApi", "FirehoseApiHandler"]
@@ -160,7 +160,11 @@ class FirehoseApi:
         data = self._data(params["Record"])
         if not self._quotas[stream.name].take():
             raise FirehoseError(*SLOW_DOWN)
-        return {"RecordId": stream.put_record(data), "Encrypted": stream.encrypted}
+        try:
+            record_id = stream.put_record(data)
+        except StreamClosedError:
+            raise FirehoseError(*SLOW_DOWN, status=503) from None
+        return {"RecordId": record_id, "Encrypted": stream.encrypted}
 
     def _put_record_batch(self, params: dict[str, Any]) -> dict[str, Any]:
         stream = self._stream(params["DeliveryStreamName"])
@@ -174,9 +178,12 @@ class FirehoseApi:
         quota = self._quotas[stream.name]
         entries = []
         for data in records:
-            if quota.take():
-                entries.append({"RecordId": stream.put_record(data)})
-            else:
+            try:
+                entries.append({"RecordId": stream.put_record(data)} if quota.take() else None)
+            except StreamClosedError:
+                entries.append(None)
+            if entries[-1] is None:
+                entries.pop()
                 entries.append({"ErrorCode": SLOW_DOWN[0], "ErrorMessage": SLOW_DOWN[1]})
         return {
             "FailedPutCount": sum(1 for entry in entries if "ErrorCode" in entry),

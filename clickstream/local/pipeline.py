@@ -6,13 +6,15 @@ import base64
 import gzip
 import json
 import logging
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from clickstream.commands.webconfig import CognitoSettings
 
-from .apigateway import ApiRequest, LocalRestApi, load_rest_api
+from .apigateway import ApiRequest, ApiResponse, LocalRestApi, load_rest_api
 from .cfn import (
     DEFAULT_PSEUDO,
     LocalRunnerError,
@@ -22,11 +24,12 @@ from .cfn import (
     load_template,
 )
 from .cognito import CognitoStandIn
+from .dynamodb import LocalDynamoDB, catalog_as_table_items
 from .firehose import LocalDeliveryStream
 from .firehose_api import FirehoseApi, FirehoseApiHandler
 from .function import LocalFunction
 from .mysfits import MysfitsCatalog, MysfitsHandler
-from .servers import LocalServer, RequestHandler, json_response
+from .servers import LocalServer, RequestHandler
 from .services import AwsServices
 from .web import Site, WebHandler
 
@@ -50,38 +53,36 @@ class ApiHandler(RequestHandler):
 
     label = "api"
 
-    def respond(self, method, path, query, body):  # type: ignore[override]
-        api: LocalRestApi = self.server.app
-        response = api.handle(
-            ApiRequest(
-                method=method,
-                path=path,
-                query=query,
-                headers=dict(self.headers.items()),
-                body=body.decode("utf-8", errors="replace"),
-                source_ip=self.client_address[0],
-            )
+    def _request(self, method: str, path: str, query: dict[str, str], body: bytes) -> ApiRequest:
+        try:
+            text, is_text = body.decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, is_text = body.decode("utf-8", errors="replace"), False
+        return ApiRequest(
+            method=method,
+            path=path,
+            query=query,
+            headers=dict((getattr(self, "headers", None) or {}).items()),
+            body=text,
+            source_ip=self.client_address[0],
+            body_is_text=is_text,
         )
+
+    def _answer(self, response: ApiResponse) -> tuple[int, dict[str, str], bytes]:
         self.note = f"[{response.gateway_response}]" if response.gateway_response else ""
         return response.status, response.headers, response.body.encode("utf-8")
 
-
-class _AwsStubHandler(RequestHandler):
-    """Where the processor's AWS SDK calls go locally: no AWS service answers them."""
-
-    label = "aws"
-
     def respond(self, method, path, query, body):  # type: ignore[override]
-        target = self.headers.get("X-Amz-Target", path)
-        self.note = f"{target} (no AWS services run locally)"
-        return json_response(
-            400,
-            {
-                "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
-                "message": "Requested resource not found (no AWS services run locally)",
-            },
-            {"Content-Type": "application/x-amz-json-1.0"},
-        )
+        api: LocalRestApi = self.server.app
+        return self._answer(api.handle(self._request(method, path, query, body)))
+
+    def refuse(self, status, message):  # type: ignore[override]
+        api: LocalRestApi = self.server.app
+        parts = urlsplit(getattr(self, "path", "") or "/")
+        request = self._request(getattr(self, "command", "") or "GET", parts.path, {}, b"")
+        if status == 413:
+            return self._answer(api.refuse(request, "REQUEST_TOO_LARGE"))
+        return self._answer(api.refuse(request, "BAD_REQUEST_BODY", message))
 
 
 def _parameter_values(document: dict[str, Any]) -> dict[str, str]:
@@ -103,6 +104,20 @@ def _parameter_values(document: dict[str, Any]) -> dict[str, str]:
     return values
 
 
+_TABLE_ARN = re.compile(r"arn:[^:]+:dynamodb:(?P<region>[^:]+):[0-9]{12}:table/(?P<name>[^/]+)")
+
+
+def _tables(template: ResolvedTemplate) -> list[tuple[str, str]]:
+    """(region, table name) of every DynamoDB table ARN among the template's parameters."""
+    return sorted(
+        {
+            (match["region"], match["name"])
+            for value in template.parameters.values()
+            if (match := _TABLE_ARN.fullmatch(str(value)))
+        }
+    )
+
+
 class LocalPipeline:
     """The stack in ``template``, served on ``host``; delivered objects land in ``bucket_dir``.
 
@@ -114,8 +129,9 @@ class LocalPipeline:
 
     After ``start()``: ``api_url`` (the ``StreamingApiEndpoint`` equivalent), ``mysfits_api_url``,
     ``web_url``, ``firehose_url`` (Firehose's JSON API for the stream), ``stream_name``,
-    ``bucket_dir``. ``flush()`` delivers what is buffered;
-    ``stop()`` flushes and stops everything. Read helpers: ``delivered_objects()``,
+    ``bucket_dir``, ``aws_endpoint_url`` (moto's server: the processor's DynamoDB, its Mysfits
+    table seeded from the catalog). ``flush()`` delivers what is buffered; ``stop()`` flushes and
+    stops everything. Read helpers: ``delivered_objects()``,
     ``delivered_records()``, ``failed_objects()``, ``failed_records()``.
     """
 
@@ -154,13 +170,16 @@ class LocalPipeline:
         self._external_mysfits = mysfits_api_url.rstrip("/") if mysfits_api_url else None
         self._parameters = dict(parameters or {})
         self._servers: list[LocalServer] = []
+        self._intake: list[LocalServer] = []
         self._function: LocalFunction | None = None
+        self._dynamodb: LocalDynamoDB | None = None
         self._temporary: tempfile.TemporaryDirectory[str] | None = None
         self.stream: LocalDeliveryStream | None = None
         self.api: LocalRestApi | None = None
         self.template: ResolvedTemplate | None = None
         self.cognito: CognitoStandIn | None = None
         self.api_url = self.mysfits_api_url = self.web_url = self.firehose_url = ""
+        self.aws_endpoint_url = ""
         self.started = False
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -184,9 +203,14 @@ class LocalPipeline:
         self.started = True
         return self
 
-    def _bind(self, handler: type[RequestHandler], port: int, what: str) -> LocalServer:
+    def _bind(
+        self, handler: type[RequestHandler], port: int, what: str, *, intake: bool = False
+    ) -> LocalServer:
+        """Bind a server; ``intake``: it puts records into the stream (it drains before it)."""
         server = LocalServer(handler, self.host, port, what)
         self._servers.append(server)
+        if intake:
+            self._intake.append(server)
         return server
 
     def _start(self) -> None:
@@ -194,7 +218,7 @@ class LocalPipeline:
         if self.web_dir is not None and not (self.web_dir / "index.html").is_file():
             raise LocalRunnerError(f"no site at {self.web_dir / 'index.html'}")
         # Every public port is bound before anything runs, so a taken one is reported first.
-        api_server = self._bind(ApiHandler, self._ports["api"], "clicks API")
+        api_server = self._bind(ApiHandler, self._ports["api"], "clicks API", intake=True)
         mysfits_server = None
         if self._external_mysfits is None:
             mysfits_server = self._bind(MysfitsHandler, self._ports["mysfits"], "Mysfits API")
@@ -204,8 +228,11 @@ class LocalPipeline:
         web_server = None
         if self.web_dir is not None:
             web_server = self._bind(WebHandler, self._ports["web"], "site")
-        aws_server = self._bind(_AwsStubHandler, 0, "local AWS endpoint")
-        firehose_server = self._bind(FirehoseApiHandler, self._ports["firehose"], "Firehose API")
+        firehose_server = self._bind(
+            FirehoseApiHandler, self._ports["firehose"], "Firehose API", intake=True
+        )
+        self._dynamodb = LocalDynamoDB(self.host)
+        aws_url = self.aws_endpoint_url = self._dynamodb.start()
         self.cognito = CognitoStandIn(self.host, self._ports["cognito"])
 
         parameters = _parameter_values(document)
@@ -221,12 +248,13 @@ class LocalPipeline:
         self.template = template
 
         services = AwsServices(account_id=template.pseudo["AWS::AccountId"])
-        self.stream = self._delivery_stream(template, aws_server.url)
+        for region, table in _tables(template):
+            self._dynamodb.create_table(region, table, catalog_as_table_items(self.mysfits_api_url))
+        self.stream = self._delivery_stream(template, aws_url)
         services.add_stream(self.stream)
         self.api = load_rest_api(template, services)
         self.api_url = f"{api_server.url}/{self.api.stage}"
 
-        aws_server.start(None)
         firehose_server.start(FirehoseApi([self.stream], account_id=services.account_id))
         self.firehose_url = firehose_server.url
         cognito = self.cognito.start()
@@ -257,6 +285,7 @@ class LocalPipeline:
         size_mb = float(hints.get("SizeInMBs", 5))
         interval = float(hints.get("IntervalInSeconds", 300))
         retries = DEFAULT_RETRIES
+        destination_size = destination_interval = None
         function = None
         processing = destination.get("ProcessingConfiguration") or {}
         if processing.get("Enabled"):
@@ -269,6 +298,9 @@ class LocalPipeline:
                 params.get("BufferIntervalInSeconds", DEFAULT_PROCESSOR_INTERVAL_SECONDS)
             )
             retries = int(params.get("NumberOfRetries", DEFAULT_RETRIES))
+            # What the processor returns is buffered again by the destination's own hints.
+            destination_size = int(float(hints.get("SizeInMBs", 5)) * 1024 * 1024)
+            destination_interval = float(hints.get("IntervalInSeconds", 300)) * self.interval_scale
             function = self._function_for(template, str(params.get("LambdaArn", "")), aws_url)
         name = template.physical_name(logical_id)
         return LocalDeliveryStream(
@@ -282,6 +314,8 @@ class LocalPipeline:
             buffer_size_bytes=int(size_mb * 1024 * 1024),
             buffer_interval_seconds=interval * self.interval_scale,
             number_of_retries=retries,
+            destination_size_bytes=destination_size,
+            destination_interval_seconds=destination_interval,
             compression=compression,
             encrypted="DeliveryStreamEncryptionConfigurationInput" in properties,
         )
@@ -351,22 +385,26 @@ class LocalPipeline:
         self.started = False
 
     def _shutdown(self, *, flush: bool) -> None:
-        # The clicks API stops first (no new clicks), then the stream delivers what it holds
-        # while the Mysfits API is still up for the processor, then everything else stops.
+        # What feeds the stream stops first, answering what it already took, so no click is
+        # acknowledged after the final flush; then the stream delivers what it holds while the
+        # Mysfits API is still up for the processor; then everything else stops.
         servers, self._servers = self._servers, []
-        for server in servers:
-            if server.handler is ApiHandler:
-                server.stop()
+        intake, self._intake = self._intake, []
+        for server in intake:
+            server.stop()
         if self.stream is not None:
             self.stream.stop(flush=flush)
         for server in servers:
-            if server.handler is not ApiHandler:
+            if server not in intake:
                 server.stop()
         if self.cognito is not None:
             self.cognito.stop()
             self.cognito = None
         if self._function is not None:
             self._function.close()
+        if self._dynamodb is not None:
+            self._dynamodb.stop()
+            self._dynamodb = None
         if self._temporary is not None:
             self._temporary.cleanup()
             self._temporary = None
@@ -381,11 +419,7 @@ class LocalPipeline:
     def _keys(self, *, failed: bool) -> list[str]:
         if self.stream is None:
             return []
-        return [
-            key
-            for batch in self.stream.batches
-            for key in (batch.error_keys if failed else batch.keys)
-        ]
+        return list(self.stream.error_objects if failed else self.stream.objects)
 
     def delivered_objects(self) -> list[Path]:
         """Files of the delivered (processed) objects this run wrote, in delivery order."""

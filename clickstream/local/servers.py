@@ -1,10 +1,19 @@
-"""The local HTTP servers: one threaded server per endpoint, each logging one line per request."""
+"""The local HTTP servers: one threaded server per endpoint, each logging one line per request.
+
+They behave as real-world HTTP servers do under ordinary clients: keep-alive (HTTP/1.1), each
+response sent in one write with Nagle off (no stall against the client's delayed ACK), a listen
+backlog that absorbs a burst of new connections, and a shutdown that drains: stop accepting,
+close idle keep-alive connections, let requests in flight finish, and only then return.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
+import socket
+import sys
 import threading
 import time
 from http import HTTPStatus
@@ -14,62 +23,173 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .cfn import LocalRunnerError
 
-__all__ = ["LocalServer", "PortInUseError", "RequestHandler"]
+__all__ = ["LocalServer", "PortInUseError", "RequestHandler", "read_body"]
 
 log = logging.getLogger("clickstream.local")
+
+LISTEN_BACKLOG = 1024
+# A keep-alive connection idle this long is closed, as a load balancer closes an idle one.
+IDLE_TIMEOUT_SECONDS = 60.0
+# How long a drain waits for requests in flight before giving up on them.
+DRAIN_SECONDS = 10.0
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
 
 class PortInUseError(LocalRunnerError):
     """The port asked for is taken."""
 
 
+class BadRequestBody(ValueError):
+    """The request's framing (Content-Length, chunked encoding) cannot be read, or is too big."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def read_body(headers: Any, rfile: Any) -> bytes:
+    """The request body as the framing headers describe it; BadRequestBody if they are wrong."""
+    if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        chunks, total = [], 0
+        while True:
+            line = rfile.readline(1024)
+            try:
+                size = int(line.split(b";")[0].strip(), 16)
+            except ValueError:
+                raise BadRequestBody("bad chunk size") from None
+            if total + size > MAX_BODY_BYTES:
+                raise BadRequestBody("body too large", 413)
+            if size == 0:
+                while rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(chunks)
+            chunk = rfile.read(size)
+            if len(chunk) < size:
+                raise BadRequestBody("body ended early")
+            chunks.append(chunk)
+            total += size
+            rfile.readline(1024)
+    raw = headers.get("Content-Length")
+    if raw is None:
+        return b""
+    if not raw.strip().isdigit():
+        raise BadRequestBody(f"bad Content-Length {raw!r}")
+    if int(raw) > MAX_BODY_BYTES:
+        raise BadRequestBody("body too large", 413)
+    length = int(raw)
+    body = rfile.read(length) if length else b""
+    if len(body) < length:
+        raise BadRequestBody("body ended early")
+    return body
+
+
 class RequestHandler(BaseHTTPRequestHandler):
-    """Parses the request, calls ``respond``, sends the answer and logs one line for it."""
+    """Parses the request, calls ``respond``, sends the answer in one write and logs one line."""
 
     server_version = "clickstream-local"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT_SECONDS
     label: ClassVar[str] = "http"
+    server: _Server
 
     def respond(
         self, method: str, path: str, query: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         raise NotImplementedError
 
+    def refuse(self, status: int, message: str) -> tuple[int, dict[str, str], bytes]:
+        """The answer to a request whose framing cannot be read (the API dresses it its way)."""
+        return json_response(status, {"message": message})
+
     def version_string(self) -> str:
         return self.server_version
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def handle(self) -> None:
+        self.close_connection = True
+        try:
+            self.handle_one_request()
+            while not self.close_connection:
+                self.handle_one_request()
+        except OSError:
+            # The client went away, or the server closed an idle connection while draining.
+            self.close_connection = True
+
+    def parse_request(self) -> bool:
+        # A request line has arrived: the connection is busy unless the drain closed it first.
+        if not self.server.begin_request(self.connection):
+            self.close_connection = True
+            return False
+        return super().parse_request()
+
     def _handle(self) -> None:
         started = time.monotonic()
-        parts = urlsplit(self.path)
-        query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
         try:
-            status, headers, payload = self.respond(self.command, parts.path, query, body)
-        except Exception:
-            log.exception("%s: %s %s failed", self.label, self.command, self.path)
-            status, headers = 500, {"Content-Type": "application/json"}
-            payload = b'{"message":"Internal server error"}'
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+            self._respond_once()
+        finally:
+            if self.server.end_request(self.connection):
+                self.close_connection = True
         note = getattr(self, "note", "")
         log.info(
             "%-7s %s %s -> %d%s (%.0f ms)",
             self.label,
             self.command,
             self.path,
-            status,
+            self.status,
             f" {note}" if note else "",
             (time.monotonic() - started) * 1000,
         )
 
+    def _respond_once(self) -> None:
+        parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        try:
+            body = read_body(self.headers, self.rfile)
+        except BadRequestBody as error:
+            self.close_connection = True
+            status, headers, payload = self.refuse(error.status, str(error))
+        else:
+            try:
+                status, headers, payload = self.respond(self.command, parts.path, query, body)
+            except Exception:
+                log.exception("%s: %s %s failed", self.label, self.command, self.path)
+                status, headers = 500, {"Content-Type": "application/json"}
+                payload = b'{"message":"Internal server error"}'
+        self.status = status
+        self._send(status, headers, payload)
+
+    def _send(self, status: int, headers: dict[str, str], payload: bytes) -> None:
+        request_headers = getattr(self, "headers", None) or {}
+        if self.server.draining or (request_headers.get("Connection") or "").lower() == "close":
+            self.close_connection = True
+        lines = [f"HTTP/1.1 {status} {status_phrase(status)}"]
+        lines.append(f"Date: {self.date_time_string()}")
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        lines.append(f"Content-Length: {len(payload)}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        elif getattr(self, "request_version", "") == "HTTP/1.0":
+            lines.append("Connection: keep-alive")  # it asked to keep the connection open
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", errors="replace")
+        # One write: headers and body leave in the same segment.
+        self.wfile.write(head if self.command == "HEAD" else head + payload)
+
     do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _handle
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # Malformed request lines and headers: answered like any other refusal, then closed.
+        self.close_connection = True
+        self.status = code
+        try:
+            status, headers, payload = self.refuse(code, message or status_phrase(code))
+            self._send(status, headers, payload)
+        except OSError:
+            pass
+        log.info("%-7s %r -> %d (%s)", self.label, self.requestline, code, message or "")
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s: " + format, self.label, *args)
@@ -83,8 +203,67 @@ def json_response(status: int, value: Any, headers: dict[str, str] | None = None
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = LISTEN_BACKLOG
     # What the handler serves (the API, the catalog, the site), set before serving starts.
     app: Any = None
+
+    def __init__(self, address: tuple[str, int], handler: type[RequestHandler]) -> None:
+        super().__init__(address, handler)
+        self.draining = False
+        self._connections: dict[socket.socket, bool] = {}  # socket -> a request is in flight
+        self._changed = threading.Condition()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Registered on the accepting thread, so a drain that follows shutdown() sees it.
+        with self._changed:
+            if self.draining:
+                self.shutdown_request(request)
+                return
+            self._connections[request] = False
+        super().process_request(request, client_address)
+
+    def begin_request(self, connection: socket.socket) -> bool:
+        with self._changed:
+            if connection not in self._connections:
+                return False
+            self._connections[connection] = True
+            return True
+
+    def end_request(self, connection: socket.socket) -> bool:
+        """The request is answered; True if the connection must close (the server drains)."""
+        with self._changed:
+            if connection in self._connections:
+                self._connections[connection] = False
+            return self.draining
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._changed:
+            self._connections.pop(request, None)
+            self._changed.notify_all()
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        log.warning("connection from %s:%s failed: %r", *client_address[:2], error)
+
+    def drain(self, timeout: float) -> int:
+        """Close idle connections, wait for busy ones; the number still busy at the timeout."""
+        with self._changed:
+            self.draining = True
+            for connection, busy in list(self._connections.items()):
+                if not busy:
+                    # An idle keep-alive connection: no request of it can be answered any more.
+                    del self._connections[connection]
+                    _close_quietly(connection)
+            deadline = time.monotonic() + timeout
+            while self._connections and (left := deadline - time.monotonic()) > 0:
+                self._changed.wait(left)
+            return len(self._connections)
+
+
+def _close_quietly(connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        connection.shutdown(socket.SHUT_RDWR)
 
 
 class LocalServer:
@@ -104,6 +283,7 @@ class LocalServer:
                 f"cannot listen on {host}:{port} for the {what}: {error}"
             ) from None
         self.handler = handler
+        self.what = what
         self.host, self.port = self._server.server_address[:2]
         self._thread: threading.Thread | None = None
 
@@ -115,17 +295,26 @@ class LocalServer:
         """Serve ``app`` (handlers read it as ``self.server.app``)."""
         self._server.app = app
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"{self.what}-accept",
+            daemon=True,
         )
         self._thread.start()
 
-    def stop(self) -> None:
-        """Stop serving and close the socket (idempotent)."""
+    def stop(self, drain_seconds: float = DRAIN_SECONDS) -> None:
+        """Stop accepting, close idle connections, let requests in flight finish (idempotent).
+
+        When this returns, no request of this server can be answered any more.
+        """
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join()
             self._thread = None
         self._server.server_close()
+        left = self._server.drain(drain_seconds)
+        if left:
+            log.warning("%s: %d requests still running after %g s", self.what, left, drain_seconds)
 
 
 def status_phrase(status: int) -> str:

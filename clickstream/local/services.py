@@ -11,14 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import uuid
 from dataclasses import dataclass, field
 
 import botocore.session
 from botocore.exceptions import ParamValidationError
 from botocore.validate import ParamValidator
 
-from .firehose import MAX_RECORD_BYTES, LocalDeliveryStream
+from .firehose import MAX_RECORD_BYTES, LocalDeliveryStream, StreamClosedError
+from .ids import random_uuid
 
 __all__ = ["AwsServices", "ServiceResponse"]
 
@@ -58,7 +58,7 @@ class AwsServices:
         self, service: str, action: str, headers: dict[str, str], body: str
     ) -> ServiceResponse:
         """Answer one integration request, as the service's endpoint would."""
-        request_id = str(uuid.uuid4())
+        request_id = str(random_uuid())
         if not self.supports(service, action):
             response = _error(400, "UnknownOperationException", f"{service}:{action} is not local")
         else:
@@ -102,7 +102,10 @@ class AwsServices:
                 f"Firehose {params['DeliveryStreamName']} under account {self.account_id} "
                 "not found.",
             )
-        record_id = stream.put_record(data)
+        try:
+            record_id = stream.put_record(data)
+        except StreamClosedError as error:
+            return _error(503, "ServiceUnavailableException", f"Slow down. ({error})")
         return ServiceResponse(
             200, json.dumps({"RecordId": record_id, "Encrypted": stream.encrypted})
         )

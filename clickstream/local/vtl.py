@@ -199,7 +199,7 @@ class _Input:
             else:
                 try:
                     self._parsed = json.loads(self.body)
-                except ValueError as error:
+                except (ValueError, RecursionError) as error:
                     raise BodyNotJsonError(f"body is not JSON: {error}") from error
         return self._parsed
 
@@ -309,6 +309,8 @@ def render_mapping_template(
     Raises :class:`MappingTemplateError` when the template does not parse or fails to evaluate
     (for example ``$input.json`` on a body that is not JSON).
     """
+    if "$" not in template and "#" not in template:
+        return template  # no reference and no directive: Velocity renders the text as it is
     params = {
         "path": dict(path or {}),
         "querystring": dict(query or {}),

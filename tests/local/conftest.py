@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 import json
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,33 @@ def put_click(pipeline: LocalPipeline, body: Any, headers: dict[str, str] = JSON
     """PUT a click (a dict, or a raw body) to the pipeline's clicks API."""
     data = body if isinstance(body, str) else json.dumps(body)
     return requests.put(f"{pipeline.api_url}/clicks", data=data, headers=headers, timeout=10)
+
+
+def start_runner(bucket: Path, *extra: str, stderr: Any = subprocess.PIPE):
+    """``python -m clickstream.local`` on free ports: the process and its banner's URLs."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "clickstream.local", "--bucket-dir", str(bucket),
+         "--web-port", "0", "--api-port", "0", "--mysfits-port", "0", *extra],
+        stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=REPOSITORY,
+    )  # fmt: skip
+    banner = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        banner.append(line)
+        if "Ctrl-C" in line or not line:
+            break
+    return process, runner_urls("".join(banner))
+
+
+def runner_urls(output: str) -> dict[str, str]:
+    """The runner banner's URLs by label: site, clicks API, Mysfits API."""
+    found = {}
+    for line in output.splitlines():
+        for label in ("site", "clicks API", "Mysfits API"):
+            if line.strip().startswith(label + " "):
+                found[label] = next(w for w in line.split() if w.startswith("http://"))
+    return found
 
 
 def resources(document: dict[str, Any], resource_type: str) -> list[dict[str, Any]]:

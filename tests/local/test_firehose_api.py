@@ -77,8 +77,8 @@ def serve(tmp_path):
 
 
 def delivered(stream: LocalDeliveryStream, tmp_path) -> bytes:
-    (batch,) = stream.flush()
-    return b"".join((tmp_path / key).read_bytes() for key in batch.keys)
+    (_batch,) = stream.flush()
+    return b"".join((tmp_path / key).read_bytes() for key in stream.objects)
 
 
 def test_put_record_batch_puts_every_record_in_order(serve, tmp_path):

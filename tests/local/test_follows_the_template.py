@@ -238,10 +238,14 @@ def test_processor_buffering_hints_come_from_the_template(
     pipeline = start_pipeline(write_template(document), interval_scale=0.2)
 
     put_click(pipeline, a_click(document))
+    # Processed by the processor's 0.2 s interval, long before the destination's 12 s one.
     deadline = time.monotonic() + 10
-    while not pipeline.delivered_objects() and time.monotonic() < deadline:
+    while not pipeline.stream.batches and time.monotonic() < deadline:
         time.sleep(0.02)
 
+    assert [batch.records for batch in pipeline.stream.batches] == [1]
+    assert pipeline.delivered_objects() == []
+    pipeline.flush()
     assert len(echoed(pipeline)) == 1
 
 

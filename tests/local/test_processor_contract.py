@@ -42,6 +42,7 @@ def retries(document):
         ("not_a_response", "Lambda.JsonProcessingException"),
         ("unknown_result", "Lambda.InvalidStatus"),
         ("raises", "Lambda.FunctionError"),
+        ("too_large", "Lambda.FunctionError"),
     ],
 )
 def test_a_broken_response_sends_the_whole_batch_to_the_error_prefix(
@@ -132,3 +133,17 @@ def test_gzip_compression_names_and_compresses_objects(
     (path,) = pipeline.delivered_objects()
     assert path.suffix == ".gz"
     assert len(pipeline.delivered_records()) == len(clicks)
+
+
+def test_a_response_over_lambda_s_6_mb_is_a_function_error(
+    start_pipeline, write_template, template_document
+):
+    document = with_standin(template_document, "too_large")
+    pipeline = start_pipeline(write_template(document))
+
+    send(pipeline, document, 1)
+
+    (failed,) = pipeline.failed_records()
+    assert failed["errorCode"] == "Lambda.FunctionError"
+    assert "Function.ResponseSizeTooLarge" in failed["errorMessage"]
+    assert failed["attemptsMade"] == retries(document) + 1

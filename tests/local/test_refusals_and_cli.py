@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import requests
 
 from clickstream.local import LocalPipeline, LocalRunnerError, TemplateError
 
-from .conftest import REPOSITORY
+from .conftest import REPOSITORY, start_runner
 
 CLI = [sys.executable, "-m", "clickstream.local"]
 
@@ -102,33 +101,11 @@ def test_cli_refuses_a_port_in_use_in_one_line(tmp_path):
     assert str(port) in lines[0] and "in use" in lines[0]
 
 
-def _urls(output: str) -> dict[str, str]:
-    """The banner's URLs by label: site, clicks API, Mysfits API."""
-    found = {}
-    for line in output.splitlines():
-        for label in ("site", "clicks API", "Mysfits API"):
-            if line.strip().startswith(label + " "):
-                found[label] = next(w for w in line.split() if w.startswith("http://"))
-    return found
-
-
 def test_cli_serves_prints_urls_logs_requests_and_flushes_on_interrupt(tmp_path):
     bucket = tmp_path / "bucket"
-    process = subprocess.Popen(
-        [*CLI, "--bucket-dir", str(bucket), "--web-port", "0", "--api-port", "0",
-         "--mysfits-port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPOSITORY,
-    )  # fmt: skip
+    process, urls = start_runner(bucket)
     try:
-        banner = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            banner.append(line)
-            if "Ctrl-C" in line or not line:
-                break
-        urls = _urls("".join(banner))
-        assert set(urls) == {"site", "clicks API", "Mysfits API"}, banner
+        assert set(urls) == {"site", "clicks API", "Mysfits API"}, urls
         mysfit = requests.get(f"{urls['Mysfits API']}/mysfits", timeout=10).json()["mysfits"][0]
         click = {"userId": "cli", "mysfitId": mysfit["mysfitId"]}
         answer = requests.put(f"{urls['clicks API']}/clicks", json=click, timeout=10)

@@ -70,3 +70,10 @@ def raises(event, context):
 def sleeps(event, context):
     time.sleep(context.get_remaining_time_in_millis() / 1000 + 1)
     return echo(event, context)
+
+
+def too_large(event, context):
+    """Every record Ok, but the response is over Lambda's 6 MB (the first record's data: 5 MB)."""
+    records = echo(event, context)["records"]
+    records[0]["data"] = base64.b64encode(b"x" * (5 * 1024 * 1024)).decode()
+    return {"records": records}
