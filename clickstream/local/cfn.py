@@ -63,7 +63,8 @@ _ARN_SHAPES = {
     "AWS::KMS::Key": ("kms", True, "key/{name}"),
 }
 
-# Properties that hold a resource's own name, when the template sets one.
+# Properties whose value ``Ref`` returns, when the template sets one. A RestApi's ``Name`` is not
+# among them: its Ref is the generated API id; a Stage's Ref is its name, a Model's its name.
 _NAME_PROPERTIES = {
     "AWS::KinesisFirehose::DeliveryStream": "DeliveryStreamName",
     "AWS::Lambda::Function": "FunctionName",
@@ -71,7 +72,8 @@ _NAME_PROPERTIES = {
     "AWS::IAM::Role": "RoleName",
     "AWS::DynamoDB::Table": "TableName",
     "AWS::Logs::LogGroup": "LogGroupName",
-    "AWS::ApiGateway::RestApi": "Name",
+    "AWS::ApiGateway::Stage": "StageName",
+    "AWS::ApiGateway::Model": "Name",
 }
 
 

@@ -152,3 +152,28 @@ def test_a_stale_generated_template_is_refused(tmp_path):
     current.write_text(current.read_text(encoding="utf-8").replace("prod", "beta"), "utf-8")
     with pytest.raises(TemplateError, match=r"stale.*python generate\.py"):
         check_current(current, generated)
+
+
+def test_refs_of_api_gateway_resources_are_what_cloudformation_returns():
+    # The CloudFormation reference: a RestApi's Ref is its generated id (not its Name), a
+    # Stage's Ref is its stage name, a Model's Ref is its name.
+    parameters = {"Stage": {"Type": "String", "Default": "prod"}}
+    resources = {
+        "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "clicks"}},
+        "ApiStage": {
+            "Type": "AWS::ApiGateway::Stage",
+            "Properties": {"RestApiId": {"Ref": "Api"}, "StageName": {"Ref": "Stage"}},
+        },
+        "Model": {
+            "Type": "AWS::ApiGateway::Model",
+            "Properties": {"RestApiId": {"Ref": "Api"}, "Name": "Click"},
+        },
+    }
+
+    api, stage, model = (
+        resolve({"Ref": name}, parameters, resources=resources)
+        for name in ("Api", "ApiStage", "Model")
+    )
+
+    assert api != "clicks" and len(api) == 10 and api.isalnum() and api.islower()
+    assert (stage, model) == ("prod", "Click")
