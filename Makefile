@@ -17,7 +17,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m tox
 
-$(VENV)/.installed: requirements.txt requirements-test.txt lambda/requirements.txt
+$(VENV)/.installed: requirements.txt requirements-test.txt requirements-report.txt lambda/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (PYTHON=python3.12 make ...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt tox==4.67.13
