@@ -163,12 +163,25 @@ class FailureObject:
 
 
 def click_of(line: bytes) -> bytes | None:
-    """The raw click in a Firehose failure record, or None when the line is not one."""
+    """The click in a Firehose failure record, or None when the line is not one.
+
+    A click keeps the time Firehose first received it: the record's ``arrivalTimestamp`` goes
+    with it as ``arrivedAt``, which the processor dates it by (a visitor cannot send that member:
+    the Click model refuses it). Raw data that is not a JSON object goes back as it was."""
     try:
         record = json.loads(line)
-        return base64.b64decode(record["rawData"], validate=True)
+        raw = base64.b64decode(record["rawData"], validate=True)
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None
+    arrived = record.get("arrivalTimestamp")
+    try:
+        click = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(click, dict) or type(arrived) is not int or "arrivedAt" in click:
+        return raw
+    click["arrivedAt"] = arrived
+    return json.dumps(click, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def day_of(key: str) -> date | None:

@@ -61,7 +61,12 @@ class InvalidRecord(ValueError):
 
 
 def decode_click(data: Any, arrival_millis: Any) -> Click:
-    """A click from a record's base64 `data` and `approximateArrivalTimestamp`."""
+    """A click from a record's base64 `data` and `approximateArrivalTimestamp`.
+
+    A replayed click (``generate.py replay``) carries ``arrivedAt``, the epoch milliseconds at
+    which Firehose first received it, and is dated by that instead. The Click model refuses the
+    member at the edge, so only a writer with ``firehose:PutRecord*`` can set it, and never to a
+    time after the record's own arrival."""
     try:
         raw = binascii.a2b_base64(data, strict_mode=True)
     except (binascii.Error, TypeError, ValueError):
@@ -92,6 +97,13 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
     click_id = click.get("clickId")
     if "clickId" in click and not (isinstance(click_id, str) and _CLICK_ID.fullmatch(click_id)):
         raise InvalidRecord(INVALID_CLICK_ID)
+    if "arrivedAt" in click:
+        arrived, own = click["arrivedAt"], arrival_millis
+        if isinstance(own, float) and own.is_integer():
+            own = int(own)
+        if type(arrived) is not int or type(own) is not int or arrived > own:
+            raise InvalidRecord(INVALID_ARRIVAL_TIMESTAMP)
+        arrival_millis = arrived
     return Click(user_id, mysfit_id, iso_utc_from_millis(arrival_millis), click_id)
 
 

@@ -14,7 +14,7 @@ import pytest
 from moto import mock_aws
 
 from clickstream.commands import replay
-from tests.local.test_replay_round_trip import failure_line
+from tests.local.test_replay_round_trip import as_replayed, failure_line, parsed
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
@@ -93,8 +93,8 @@ def test_a_deployed_stacks_failed_clicks_go_back_into_its_stream(aws, capsys):
         f"{replay.FAILED_PREFIX}"
     )
     # moto's Firehose writes what it is given straight to the stream's destination.
-    delivered = b"".join(body(s3, key) for key in keys(s3, "clicks/"))
-    assert sorted(delivered.splitlines(keepends=True)) == [click(0), click(1), click(2)]
+    delivered = [body(s3, key) for key in keys(s3, "clicks/")]
+    assert parsed(delivered) == as_replayed([click(0), click(1), click(2)])
     assert keys(s3, replay.FAILED_PREFIX) == []
     assert sorted(keys(s3, replay.REPLAYED_PREFIX)) == sorted(
         replay.replayed_key(k) for k in (first, second)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
@@ -92,7 +93,9 @@ def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twic
     assert [put_click(pipeline, click).status_code for click in clicks] == [200] * len(clicks)
     pipeline.flush()
     assert pipeline.delivered_records() == []
-    assert len(pipeline.failed_records()) == len(clicks)
+    failures = pipeline.failed_records()
+    assert len(failures) == len(clicks)
+    first_arrival = {json.loads(f["raw"])["userId"]: f["arrivalTimestamp"] for f in failures}
     failed_files = files_under(pipeline.bucket_dir, replay.FAILED_PREFIX)
     assert failed_files
 
@@ -112,6 +115,11 @@ def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twic
     )
     species = {m["mysfitId"]: m["species"] for m in mysfits}
     assert all(r["species"] == species[r["mysfitId"]] for r in delivered)
+    # AND each is dated by the time it first arrived, not by the replay
+    for record in delivered:
+        first = datetime.fromtimestamp(first_arrival[record["userId"]] / 1000, UTC)
+        assert datetime.fromisoformat(record["clickedAt"].replace("Z", "+00:00")) == first
+        assert "arrivedAt" not in record
     assert files_under(pipeline.bucket_dir, replay.FAILED_PREFIX) == []
     moved = files_under(pipeline.bucket_dir, replay.REPLAYED_PREFIX)
     assert [p.name for p in moved] == [p.name for p in failed_files]
@@ -149,10 +157,13 @@ def test_a_dry_run_only_counts(start_pipeline, no_aws_credentials, capsys):
 # --- Against the Firehose API alone, with its quota: retries, and what keeps failing -------------
 
 
+FIRST_ARRIVAL = 1_795_000_000_000  # when Firehose first received the failed clicks
+
+
 def failure_line(click: bytes) -> bytes:
     record = {
         "attemptsMade": 1,
-        "arrivalTimestamp": 1_795_000_000_000,
+        "arrivalTimestamp": FIRST_ARRIVAL,
         "errorCode": "Lambda.ProcessingFailedStatus",
         "errorMessage": "ProcessingFailed status set for record",
         "attemptEndingTimestamp": 1_795_000_060_000,
@@ -206,6 +217,22 @@ def sent(stream) -> list[bytes]:
     ]
 
 
+def as_replayed(clicks: list[bytes]) -> list[dict]:
+    """Each click as the replay sends it: itself, with the time Firehose first received it."""
+    return sorted(
+        ({**json.loads(c), "arrivedAt": FIRST_ARRIVAL} for c in clicks), key=lambda c: c["userId"]
+    )
+
+
+def parsed(chunks: list[bytes]) -> list[dict]:
+    """The JSON clicks in what was written, back to back as Firehose writes records."""
+    text, records, end = b"".join(chunks).decode(), [], 0
+    while end < len(text):
+        record, end = json.JSONDecoder().raw_decode(text, end)
+        records.append(record)
+    return sorted(records, key=lambda c: c["userId"])
+
+
 def test_records_over_the_quota_are_retried_with_backoff_until_taken(firehose, tmp_path):
     bucket = tmp_path / "bucket"
     clicks = [f'{{"userId":"q{i}","mysfitId":"m"}}\n'.encode() for i in range(120)]
@@ -215,7 +242,7 @@ def test_records_over_the_quota_are_retried_with_backoff_until_taken(firehose, t
     summary = replay.replay(replay.FolderStorage(bucket), sender)
 
     assert (summary.replayed, summary.kept_failing) == (120, 0)
-    assert sorted(sent(stream)) == sorted(c.strip() for c in clicks)
+    assert parsed(sent(stream)) == as_replayed(clicks)
     assert sleeps and sleeps == sorted(sleeps)  # backing off, never hammering
     assert files_under(bucket, replay.FAILED_PREFIX) == []
 
@@ -236,17 +263,17 @@ def test_a_click_that_keeps_failing_is_reported_and_kept_and_the_rest_not_sent_t
         "2 clicks kept failing" in p and "ServiceUnavailableException" in p for p in first.problems
     )
     left = replay.FailureObject.parse(key, storage.read(key))
-    assert left.clicks == clicks[3:]
+    assert parsed(left.clicks) == as_replayed(clicks[3:])
 
     clock.now += 1  # the quota frees up
     second = replay.replay(storage, sender)
 
     assert (second.replayed, second.kept_failing) == (2, 0)
-    assert sorted(sent(stream)) == sorted(c.strip() for c in clicks)  # each click once
+    assert parsed(sent(stream)) == as_replayed(clicks)  # each click once
     replayed = [
         replay.FailureObject.parse(k, storage.read(k)) for k in storage.keys(replay.REPLAYED_PREFIX)
     ]
-    assert sorted(c for o in replayed for c in o.clicks) == sorted(clicks)
+    assert parsed([c for o in replayed for c in o.clicks]) == as_replayed(clicks)
     assert list(storage.keys(replay.FAILED_PREFIX)) == []
 
 
@@ -260,7 +287,7 @@ def test_unreadable_lines_stay_and_are_reported(firehose, tmp_path):
     summary = replay.replay(storage, sender)
 
     assert (summary.replayed, summary.unreadable) == (1, 1)
-    assert sent(stream) == [good.strip()]
+    assert parsed(sent(stream)) == as_replayed([good])
     assert storage.read(key) == b"not a failure record\n"
 
 

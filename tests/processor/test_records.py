@@ -179,6 +179,30 @@ def test_an_unusable_arrival_time_is_invalid(millis: object) -> None:
     assert raised.value.reason == "invalid_arrival_timestamp"
 
 
+def test_a_replayed_click_is_dated_by_its_first_arrival() -> None:
+    # GIVEN a click replayed a day after Firehose first received it
+    first = 1764263941123  # 2025-11-27T17:19:01.123Z
+    data = b64(json.dumps({"userId": "u", "mysfitId": "m", "arrivedAt": first}).encode())
+
+    # WHEN decoded at the replay's arrival
+    click = decode_click(data, first + 86_400_000)
+
+    # THEN it keeps the time the visitor clicked
+    assert click.clicked_at == "2025-11-27T17:19:01.123Z"
+
+
+@pytest.mark.parametrize(
+    "arrived_at", ["1764263941123", 1764263941123.0, True, None, -1, ARRIVAL + 1, 10**15]
+)
+def test_an_unusable_first_arrival_is_invalid(arrived_at: object) -> None:
+    data = b64(json.dumps({"userId": "u", "mysfitId": "m", "arrivedAt": arrived_at}).encode())
+
+    with pytest.raises(InvalidRecord) as raised:
+        decode_click(data, ARRIVAL)
+
+    assert raised.value.reason == "invalid_arrival_timestamp"
+
+
 def test_the_enriched_line_is_compact_json_in_a_fixed_key_order() -> None:
     click = Click("u-1", EVANGELINE, "2025-11-27T17:19:01.123Z")
     members = mysfit_members(EVANGELINE, MysfitProfile("Chimera", "Evil", "Lawful"))

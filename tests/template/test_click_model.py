@@ -53,6 +53,8 @@ REFUSED = [
     {"userId": "guest", "mysfitId": MYSFIT, "clickId": 7},
     {"userId": "guest", "mysfitId": MYSFIT, "clickId": None},
     {"userId": "guest", "mysfitId": MYSFIT, "page": "/"},
+    # Only the replay may date a click (the processor trusts it from the stream, not the edge).
+    {"userId": "guest", "mysfitId": MYSFIT, "arrivedAt": 0},
 ]
 
 
