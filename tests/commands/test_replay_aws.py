@@ -14,6 +14,7 @@ import pytest
 from moto import mock_aws
 
 from clickstream.commands import replay
+from tests.fake_aws import use_fake_credentials
 from tests.local.test_replay_round_trip import as_replayed, failure_line, parsed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,13 +26,7 @@ ROLE = "arn:aws:iam::123456789012:role/delivery"
 
 @pytest.fixture
 def aws(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_fake_credentials(monkeypatch, REGION)
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})

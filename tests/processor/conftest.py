@@ -19,6 +19,8 @@ for path in (HERE, HERE.parents[1] / "lambda"):
 from fake_mysfits_api import FakeMysfitsApi  # noqa: E402
 from processor_helpers import Processor  # noqa: E402
 
+from tests.fake_aws import use_fake_credentials  # noqa: E402
+
 
 @pytest.fixture
 def mysfits_api() -> Iterator[FakeMysfitsApi]:
@@ -29,14 +31,7 @@ def mysfits_api() -> Iterator[FakeMysfitsApi]:
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and a region, so boto3 can only ever talk to moto."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_fake_credentials(monkeypatch, "us-east-1")
 
 
 @pytest.fixture

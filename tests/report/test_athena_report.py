@@ -26,6 +26,7 @@ from clickstream.commands.report.athena import ask_athena
 from clickstream.commands.report.local import ask_bucket
 from clickstream.local.cfn import ResolvedTemplate
 from clickstream.queries import QUESTIONS
+from tests.fake_aws import use_fake_credentials
 
 from .conftest import Sent, expected_report
 
@@ -51,13 +52,7 @@ ATHENA_TYPES = {
 
 @pytest.fixture
 def aws(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_fake_credentials(monkeypatch, REGION)
     with mock_aws():
         yield boto3.session.Session(region_name=REGION)
 

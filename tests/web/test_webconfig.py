@@ -18,6 +18,7 @@ from clickstream.commands.webconfig import (
     render_config_js,
     write_config_from_stack,
 )
+from tests.fake_aws import use_fake_credentials
 
 REGION = "eu-west-1"
 STREAMING = "https://abc123.execute-api.eu-west-1.amazonaws.com/prod"
@@ -59,13 +60,7 @@ def tiny_template(*, with_output: bool = True, with_parameter: bool = True) -> s
 
 @pytest.fixture
 def aws(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_fake_credentials(monkeypatch, REGION)
     with mock_aws():
         client = boto3.client("cloudformation", region_name=REGION)
         create_cognito_stack(client, "MythicalMysfits-Cognito")
