@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from clickstream import defaults
-from clickstream.cli import OneLineParser
+from clickstream.cli import CommandError, OneLineParser
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = ROOT / "lambda"
@@ -32,7 +32,7 @@ FILE_MODE = 0o100644
 PIP_RECORDS = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
 
 
-class PackageError(Exception):
+class PackageError(CommandError):
     """The zip could not be built; the message says why, in one line."""
 
 
