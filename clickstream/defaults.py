@@ -1,5 +1,7 @@
 """Secure defaults, as data: every number and prefix the builders apply, on one screen."""
 
+from clickstream import contract
+
 # --- Processor (AWS Lambda) -------------------------------------------------------------------
 # python3.13 is supported until 2029-06-30 (cfn-lint LmbdRuntimeLifecycle); arm64 is cheaper.
 PROCESSOR_RUNTIME = "python3.13"
@@ -59,19 +61,11 @@ LOG_RETENTION_CHOICES = [
 ]  # fmt: skip
 
 # --- Asking the clicks (AWS Glue table, Amazon Athena workgroup) ----------------------------
-# The table is the processor's enriched line: JSON keys, in the order it writes them, with their
-# Hive types. The JSON SerDe matches columns to keys without regard to case (case.insensitive
-# is its default, stated in the table), so each column is its key in lower case. clickId is
-# optional: absent from clicks that had none.
-CLICK_FIELDS = (
-    ("userId", "string"),
-    ("clickId", "string"),
-    ("mysfitId", "string"),
-    ("species", "string"),
-    ("goodevil", "string"),
-    ("lawchaos", "string"),
-    ("clickedAt", "string"),
-)
+# The table is the processor's enriched line (the click contract's ENRICHED_FIELDS): JSON keys, in
+# the order it writes them, with their Hive types. The JSON SerDe matches columns to keys without
+# regard to case (case.insensitive is its default, stated in the table), so each column is its key
+# in lower case. visitorId and clickId are optional: absent from clicks that had none.
+CLICK_FIELDS = contract.ENRICHED_FIELDS
 CLICKS_TABLE = "clicks"
 JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe"
 # Partition projection: each !{timestamp:…} field of CLICKS_PREFIX, as a partition key with

@@ -1,0 +1,66 @@
+"""The click's contract, declared once.
+
+Everything that writes, reads or checks a click takes its names from here: the API's request
+models and mapping templates (``clickstream/api.py``), the processor (``records.py``), the Glue
+table and the queries (``clickstream/analytics.py``), the local runner, the stand-ins and the
+tests. It ships with the processor, and the stack code loads it from this file
+(``clickstream/contract.py``), so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+# --- Events -----------------------------------------------------------------------------------
+PROFILE = "profile"  # a visitor opened a mysfit's profile
+LIKE = "like"  # a signed-in user liked a mysfit (the Mysfits API answered success)
+ADOPT = "adopt"  # a signed-in user adopted a mysfit (the Mysfits API answered success)
+EVENTS = (PROFILE, LIKE, ADOPT)
+# A body without `event` is a profile view: the workshop's body, {userId, mysfitId}, still works.
+DEFAULT_EVENT = PROFILE
+# What the anonymous method accepts: a like or an adoption is only ever told by a signed-in user.
+ANONYMOUS_EVENTS = (PROFILE,)
+
+# --- What the browser sends -------------------------------------------------------------------
+# PUT /clicks (anonymous): `userId` is whatever the caller asserts ("guest", or a user's sub).
+ANONYMOUS_BODY = ("event", "userId", "visitorId", "clickId", "mysfitId")
+ANONYMOUS_BODY_REQUIRED = ("userId", "mysfitId")
+# PUT /clicks/signed-in (Cognito authorizer): the user is the ID token's `sub`, never the body's.
+SIGNED_IN_BODY = ("event", "visitorId", "clickId", "mysfitId")
+SIGNED_IN_BODY_REQUIRED = ("mysfitId",)
+SIGNED_IN_PATH = "signed-in"  # below /clicks
+
+# --- The Firehose record, as both methods' mapping templates write it -------------------------
+# (JSON key, JSON type), in the order the templates write them. `receivedAt` is API Gateway's
+# $context.requestTimeEpoch (epoch milliseconds); `userAgent` its $context.identity.userAgent,
+# which the processor reads and never stores.
+RECORD_FIELDS = (
+    ("event", "string"),
+    ("userId", "string"),
+    ("authenticated", "boolean"),
+    ("visitorId", "string"),
+    ("clickId", "string"),
+    ("mysfitId", "string"),
+    ("receivedAt", "integer"),
+    ("userAgent", "string"),
+)
+# Absent when the browser did not send them.
+RECORD_OPTIONAL = ("visitorId", "clickId")
+
+# --- The enriched line, which is also the clicks table --------------------------------------
+# (JSON key, Hive type), in the order the processor writes them; each table column is its key in
+# lower case. `clickedAt` is the record's receivedAt as ISO-8601 UTC; `bot` is the user agent's
+# verdict. `visitorId` and `clickId` are absent from lines whose click had none.
+ENRICHED_FIELDS = (
+    ("event", "string"),
+    ("userId", "string"),
+    ("authenticated", "boolean"),
+    ("visitorId", "string"),
+    ("clickId", "string"),
+    ("mysfitId", "string"),
+    ("name", "string"),
+    ("species", "string"),
+    ("goodevil", "string"),
+    ("lawchaos", "string"),
+    ("clickedAt", "string"),
+    ("bot", "boolean"),
+)
+ENRICHED_OPTIONAL = RECORD_OPTIONAL
