@@ -259,9 +259,10 @@ class MysfitsTable:
         return {
             self.table_name: {
                 "Keys": [{"MysfitId": {"S": mysfit_id}} for mysfit_id in mysfit_ids],
-                "ProjectionExpression": "#i, #s, #g, #l",
+                "ProjectionExpression": "#i, #n, #s, #g, #l",
                 "ExpressionAttributeNames": {
                     "#i": "MysfitId",
+                    "#n": "Name",
                     "#s": "Species",
                     "#g": "GoodEvil",
                     "#l": "LawChaos",

@@ -7,6 +7,7 @@ import json
 import threading
 
 import pytest
+from click_enrichment.contract import ENRICHED_FIELDS
 from fake_mysfits_api import CATALOG, FakeMysfitsApi
 from processor_helpers import (
     MYSFITS_BY_ID,
@@ -22,35 +23,54 @@ PAULY = "2b473002-36f8-4b87-954e-9a377e0ccbec"
 
 
 def test_valid_clicks_are_enriched_in_order(processor: Processor) -> None:
-    # GIVEN three clicks on two mysfits
+    # GIVEN a guest's profile view, a signed-in like sent by a crawler's user agent, and a click
+    # in the workshop's shape (no event, no receipt time, no user agent)
     event = load_event("valid_clicks.json")
 
     # WHEN the processor transforms them
     response = processor.invoke(event)
 
-    # THEN each comes back Ok, in order, as one enriched JSON line
+    # THEN each comes back Ok, in order, as one enriched JSON line without the user agent
     assert [r["recordId"] for r in response["records"]] == [r["recordId"] for r in event["records"]]
     assert [r["result"] for r in response["records"]] == ["Ok", "Ok", "Ok"]
     assert decoded(response["records"][0]) == {
-        "userId": "f1b5c2a0-9d7e-4c1b-8a3e-2d4f6b8c0e1a",
+        "event": "profile",
+        "userId": "guest",
+        "authenticated": False,
+        "visitorId": "5f1e2d3c-4b5a-4697-8871-9a0b1c2d3e4f",
+        "clickId": "0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b",
         "mysfitId": EVANGELINE,
+        "name": "Evangeline",
         "species": "Chimera",
         "goodevil": "Evil",
         "lawchaos": "Lawful",
-        "clickedAt": "2025-11-27T17:19:01.123Z",
+        "clickedAt": "2025-11-27T17:19:01.098Z",  # receivedAt 1764263941098, not the arrival
+        "bot": False,
     }
-    assert decoded(response["records"][1])["species"] == "Cyclops"
-    assert decoded(response["records"][2])["clickedAt"] == "2025-11-27T17:19:02.007Z"
+    like = decoded(response["records"][1])
+    assert (like["event"], like["authenticated"], like["bot"]) == ("like", True, True)
+    assert (like["name"], like["species"]) == ("Pauly", "Cyclops")
+    workshop = decoded(response["records"][2])
+    assert (workshop["event"], workshop["authenticated"], workshop["bot"]) == (
+        "profile",
+        False,
+        False,
+    )
+    assert workshop["clickedAt"] == "2025-11-27T17:19:02.007Z"  # its arrival in Firehose
 
 
-def test_output_keys_come_in_a_fixed_order(processor: Processor) -> None:
+def test_output_keys_come_in_the_contracts_order(processor: Processor) -> None:
     response = processor.invoke(load_event("valid_clicks.json"))
 
-    line = json.loads(
-        __import__("base64").b64decode(response["records"][0]["data"]),
-        object_pairs_hook=lambda pairs: [key for key, _ in pairs],
-    )
-    assert line == ["userId", "mysfitId", "species", "goodevil", "lawchaos", "clickedAt"]
+    for record in response["records"]:
+        line = json.loads(
+            __import__("base64").b64decode(record["data"]),
+            object_pairs_hook=lambda pairs: [key for key, _ in pairs],
+        )
+        assert line == [key for key, _ in ENRICHED_FIELDS if key in line]
+    first = json.loads(__import__("base64").b64decode(response["records"][0]["data"]))
+    assert list(first) == [key for key, _ in ENRICHED_FIELDS]
+    assert "userAgent" not in first and "receivedAt" not in first
 
 
 def test_one_catalog_read_enriches_the_batch(
@@ -340,7 +360,7 @@ def test_an_unforeseen_decoding_error_costs_one_record(
     assert [w["reason"] for w in warnings] == ["unreadable_record: RuntimeError"]
 
 
-def test_a_click_id_is_carried_right_after_the_user_id(processor: Processor) -> None:
+def test_a_click_id_is_carried_before_the_mysfit(processor: Processor) -> None:
     click_id = "0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b"
     event = make_event(
         [
@@ -356,7 +376,7 @@ def test_a_click_id_is_carried_right_after_the_user_id(processor: Processor) -> 
     keys = json.loads(
         base64.b64decode(first["data"]), object_pairs_hook=lambda pairs: [k for k, _ in pairs]
     )
-    assert keys[:3] == ["userId", "clickId", "mysfitId"]
+    assert keys[:5] == ["event", "userId", "authenticated", "clickId", "mysfitId"]
     assert decoded(first)["clickId"] == click_id
     assert "clickId" not in decoded(second)
     assert third["result"] == "ProcessingFailed"

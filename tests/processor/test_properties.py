@@ -137,12 +137,16 @@ def test_any_batch_keeps_the_contract(processor_for, mysfits_api, records, catal
         mysfit = by_mysfit[mysfit_id]
         enriched = json.loads(line)
         assert enriched == {
+            "event": "profile",
             "userId": user_id,
+            "authenticated": False,
             **({"clickId": click_id} if click_id else {}),
             "mysfitId": mysfit_id,
+            "name": mysfit["name"],
             "species": mysfit["species"],
             "goodevil": mysfit["goodevil"],
             "lawchaos": mysfit["lawchaos"],
             "clickedAt": enriched["clickedAt"],
+            "bot": False,
         }
         assert enriched["clickedAt"].endswith("Z")

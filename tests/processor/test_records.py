@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from click_enrichment.contract import ENRICHED_FIELDS
 from click_enrichment.profiles import MysfitProfile, profile_from_api, profile_from_item
 from click_enrichment.records import (
     Click,
@@ -21,6 +22,8 @@ from hypothesis import strategies as st
 
 EVANGELINE = "4e53920c-505a-4a90-a694-b9300791f0ae"
 CLICK_ID = "0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b"
+VISITOR_ID = "5f1e2d3c-4b5a-4697-8871-9a0b1c2d3e4f"
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:145.0) Gecko/20100101 Firefox/145.0"
 ARRIVAL = 1764263941123
 
 
@@ -31,7 +34,85 @@ def b64(raw: bytes) -> str:
 def test_a_click_decodes() -> None:
     data = b64(b'{"userId": "u-1", "mysfitId": "4e53920c-505a-4a90-a694-b9300791f0ae"}')
 
-    assert decode_click(data, ARRIVAL) == Click("u-1", EVANGELINE, "2025-11-27T17:19:01.123Z")
+    assert decode_click(data, ARRIVAL) == Click(
+        "profile", "u-1", False, EVANGELINE, "2025-11-27T17:19:01.123Z", False
+    )
+
+
+def test_a_record_of_the_signed_in_method_decodes() -> None:
+    # GIVEN the record the signed-in method's mapping template writes for a like
+    record = {
+        "event": "like",
+        "userId": "7d0c5a8e-1b2c-4d3e-9f40-5a6b7c8d9e0f",
+        "authenticated": True,
+        "visitorId": VISITOR_ID,
+        "clickId": CLICK_ID,
+        "mysfitId": EVANGELINE,
+        "receivedAt": ARRIVAL - 250,
+        "userAgent": FIREFOX,
+    }
+
+    # WHEN decoded
+    click = decode_click(b64(json.dumps(record).encode()), ARRIVAL)
+
+    # THEN it is dated by API Gateway's receipt, not Firehose's arrival, and is no bot
+    assert click == Click(
+        "like",
+        "7d0c5a8e-1b2c-4d3e-9f40-5a6b7c8d9e0f",
+        True,
+        EVANGELINE,
+        "2025-11-27T17:19:00.873Z",
+        False,
+        VISITOR_ID,
+        CLICK_ID,
+    )
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "bot"),
+    [
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", True),
+        ("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", True),
+        ("curl/8.5.0", True),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "HeadlessChrome/156.0.0.0 Safari/537.36",
+            True,
+        ),
+        ("python-requests/2.34.2", True),
+        ("", True),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/156.0.0.0 Safari/537.36",
+            False,
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like "
+            "Gecko) Version/18.6 Safari/605.1.15",
+            False,
+        ),
+        (FIREFOX, False),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, "
+            "like Gecko) Version/18.6 Mobile/15E148 Safari/604.1",
+            False,
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/156.0.0.0 Mobile Safari/537.36",
+            False,
+        ),
+    ],
+)
+def test_the_user_agent_says_whether_a_bot_clicked(user_agent: str, bot: bool) -> None:
+    data = b64(json.dumps({"userId": "u", "mysfitId": "m", "userAgent": user_agent}).encode())
+
+    assert decode_click(data, ARRIVAL).bot is bot
+
+
+def test_a_record_without_a_user_agent_is_no_bot() -> None:
+    # Written before the API passed the user agent on: nothing says it was a bot.
+    assert decode_click(b64(b'{"userId": "u", "mysfitId": "m"}'), ARRIVAL).bot is False
 
 
 @pytest.mark.parametrize("mysfit_id", ["m", "a.b", "user@example.com", "x:y+z", "..a", "a_b-c"])
@@ -51,17 +132,21 @@ def test_a_click_without_a_click_id_has_none() -> None:
     assert decode_click(b64(b'{"userId": "u", "mysfitId": "m"}'), ARRIVAL).click_id is None
 
 
-def test_the_click_id_comes_right_after_the_user_id() -> None:
-    click = Click("u-1", EVANGELINE, "2025-11-27T17:19:01.123Z", CLICK_ID)
-    members = mysfit_members(EVANGELINE, MysfitProfile("Chimera", "Evil", "Lawful"))
+def test_the_visitor_and_click_ids_come_after_authenticated() -> None:
+    click = Click(
+        "adopt", "u-1", True, EVANGELINE, "2025-11-27T17:19:01.123Z", False, VISITOR_ID, CLICK_ID
+    )
+    members = mysfit_members(EVANGELINE, MysfitProfile("Evangeline", "Chimera", "Evil", "Lawful"))
 
     raw = base64.b64decode(encode_enriched(click, members), validate=True)
 
     assert raw == (
-        b'{"userId":"u-1","clickId":"0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b",'
-        b'"mysfitId":"4e53920c-505a-4a90-a694-b9300791f0ae",'
+        b'{"event":"adopt","userId":"u-1","authenticated":true,'
+        b'"visitorId":"5f1e2d3c-4b5a-4697-8871-9a0b1c2d3e4f",'
+        b'"clickId":"0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b",'
+        b'"mysfitId":"4e53920c-505a-4a90-a694-b9300791f0ae","name":"Evangeline",'
         b'"species":"Chimera","goodevil":"Evil","lawchaos":"Lawful",'
-        b'"clickedAt":"2025-11-27T17:19:01.123Z"}\n'
+        b'"clickedAt":"2025-11-27T17:19:01.123Z","bot":false}\n'
     )
 
 
@@ -136,6 +221,45 @@ def test_extra_fields_are_ignored() -> None:
             "invalid_click_id",
         ),
         (b64(json.dumps({"userId": "u", "mysfitId": "m" * 129}).encode()), "invalid_mysfit_id"),
+        (b64(b'{"event": "share", "userId": "u", "mysfitId": "m"}'), "invalid_event"),
+        (b64(b'{"event": "Profile", "userId": "u", "mysfitId": "m"}'), "invalid_event"),
+        (b64(b'{"event": null, "userId": "u", "mysfitId": "m"}'), "invalid_event"),
+        (b64(b'{"event": ["like"], "userId": "u", "mysfitId": "m"}'), "invalid_event"),
+        (
+            b64(b'{"userId": "u", "mysfitId": "m", "authenticated": "true"}'),
+            "invalid_authenticated",
+        ),
+        (b64(b'{"userId": "u", "mysfitId": "m", "authenticated": 1}'), "invalid_authenticated"),
+        (b64(b'{"userId": "u", "mysfitId": "m", "authenticated": null}'), "invalid_authenticated"),
+        (b64(b'{"userId": "u", "mysfitId": "m", "visitorId": null}'), "invalid_visitor_id"),
+        (b64(b'{"userId": "u", "mysfitId": "m", "visitorId": "guest"}'), "invalid_visitor_id"),
+        (
+            b64(
+                json.dumps(
+                    {"userId": "u", "mysfitId": "m", "visitorId": VISITOR_ID.upper()}
+                ).encode()
+            ),
+            "invalid_visitor_id",
+        ),
+        (b64(b'{"userId": "u", "mysfitId": "m", "userAgent": 7}'), "invalid_user_agent"),
+        (b64(b'{"userId": "u", "mysfitId": "m", "userAgent": ["curl"]}'), "invalid_user_agent"),
+        (
+            b64(b'{"userId": "u", "mysfitId": "m", "receivedAt": "1764263941000"}'),
+            "invalid_received_at",
+        ),
+        (b64(b'{"userId": "u", "mysfitId": "m", "receivedAt": true}'), "invalid_received_at"),
+        (b64(b'{"userId": "u", "mysfitId": "m", "receivedAt": null}'), "invalid_received_at"),
+        (b64(b'{"userId": "u", "mysfitId": "m", "receivedAt": -1}'), "invalid_received_at"),
+        (b64(b'{"userId": "u", "mysfitId": "m", "receivedAt": 1.5}'), "invalid_received_at"),
+        # later than Firehose received the record, by more than the clocks may differ
+        (
+            b64(
+                json.dumps(
+                    {"userId": "u", "mysfitId": "m", "receivedAt": ARRIVAL + 300_001}
+                ).encode()
+            ),
+            "invalid_received_at",
+        ),
     ],
 )
 def test_invalid_records_name_their_reason(data: object, reason: str) -> None:
@@ -179,65 +303,79 @@ def test_an_unusable_arrival_time_is_invalid(millis: object) -> None:
     assert raised.value.reason == "invalid_arrival_timestamp"
 
 
-def test_a_replayed_click_is_dated_by_its_first_arrival() -> None:
-    # GIVEN a click replayed a day after Firehose first received it
-    first = 1764263941123  # 2025-11-27T17:19:01.123Z
-    data = b64(json.dumps({"userId": "u", "mysfitId": "m", "arrivedAt": first}).encode())
+def test_a_replayed_click_is_dated_by_when_the_api_received_it() -> None:
+    # GIVEN a click replayed a day after API Gateway received it
+    received = 1764263941123  # 2025-11-27T17:19:01.123Z
+    data = b64(json.dumps({"userId": "u", "mysfitId": "m", "receivedAt": received}).encode())
 
     # WHEN decoded at the replay's arrival
-    click = decode_click(data, first + 86_400_000)
+    click = decode_click(data, received + 86_400_000)
 
     # THEN it keeps the time the visitor clicked
     assert click.clicked_at == "2025-11-27T17:19:01.123Z"
 
 
-@pytest.mark.parametrize(
-    "arrived_at", ["1764263941123", 1764263941123.0, True, None, -1, ARRIVAL + 1, 10**15]
-)
-def test_an_unusable_first_arrival_is_invalid(arrived_at: object) -> None:
-    data = b64(json.dumps({"userId": "u", "mysfitId": "m", "arrivedAt": arrived_at}).encode())
+def test_a_record_a_little_ahead_of_firehose_clock_is_kept() -> None:
+    data = b64(json.dumps({"userId": "u", "mysfitId": "m", "receivedAt": ARRIVAL + 2}).encode())
 
-    with pytest.raises(InvalidRecord) as raised:
-        decode_click(data, ARRIVAL)
-
-    assert raised.value.reason == "invalid_arrival_timestamp"
+    assert decode_click(data, ARRIVAL).clicked_at == "2025-11-27T17:19:01.125Z"
 
 
 def test_the_enriched_line_is_compact_json_in_a_fixed_key_order() -> None:
-    click = Click("u-1", EVANGELINE, "2025-11-27T17:19:01.123Z")
-    members = mysfit_members(EVANGELINE, MysfitProfile("Chimera", "Evil", "Lawful"))
+    click = Click("profile", "u-1", False, EVANGELINE, "2025-11-27T17:19:01.123Z", True)
+    members = mysfit_members(EVANGELINE, MysfitProfile("Evangeline", "Chimera", "Evil", "Lawful"))
 
     raw = base64.b64decode(encode_enriched(click, members), validate=True)
 
     assert raw == (
-        b'{"userId":"u-1","mysfitId":"4e53920c-505a-4a90-a694-b9300791f0ae",'
+        b'{"event":"profile","userId":"u-1","authenticated":false,'
+        b'"mysfitId":"4e53920c-505a-4a90-a694-b9300791f0ae","name":"Evangeline",'
         b'"species":"Chimera","goodevil":"Evil","lawchaos":"Lawful",'
-        b'"clickedAt":"2025-11-27T17:19:01.123Z"}\n'
+        b'"clickedAt":"2025-11-27T17:19:01.123Z","bot":true}\n'
     )
+
+
+def test_the_line_keys_are_the_contracts_enriched_fields() -> None:
+    click = Click("like", "u", True, "m-1", "2025-11-27T17:19:01.123Z", False, VISITOR_ID, CLICK_ID)
+    members = mysfit_members("m-1", MysfitProfile("Pauly", "Cyclops", "Neutral", "Lawful"))
+
+    line = json.loads(base64.b64decode(encode_enriched(click, members)))
+
+    assert list(line) == [key for key, _ in ENRICHED_FIELDS]
 
 
 @given(user_id=st.text(min_size=1, max_size=40), species=st.text(max_size=20))
 def test_any_text_survives_the_line(user_id: str, species: str) -> None:
-    click = Click(user_id, "m-1", "2025-11-27T17:19:01.123Z")
-    members = mysfit_members("m-1", MysfitProfile(species, 'Ev"il', "Law\\ful"))
+    click = Click("profile", user_id, False, "m-1", "2025-11-27T17:19:01.123Z", False)
+    members = mysfit_members("m-1", MysfitProfile(species, species, 'Ev"il', "Law\\ful"))
 
     raw = base64.b64decode(encode_enriched(click, members), validate=True)
 
     assert raw.endswith(b"\n") and raw.count(b"\n") == 1
     assert json.loads(raw) == {
+        "event": "profile",
         "userId": user_id,
+        "authenticated": False,
         "mysfitId": "m-1",
+        "name": species,
         "species": species,
         "goodevil": 'Ev"il',
         "lawchaos": "Law\\ful",
         "clickedAt": "2025-11-27T17:19:01.123Z",
+        "bot": False,
     }
 
 
 def test_profile_from_the_api() -> None:
-    body = {"mysfitId": EVANGELINE, "species": "Chimera", "goodevil": "Evil", "lawchaos": "Lawful"}
+    body = {
+        "mysfitId": EVANGELINE,
+        "name": "Evangeline",
+        "species": "Chimera",
+        "goodevil": "Evil",
+        "lawchaos": "Lawful",
+    }
 
-    assert profile_from_api(body) == MysfitProfile("Chimera", "Evil", "Lawful")
+    assert profile_from_api(body) == MysfitProfile("Evangeline", "Chimera", "Evil", "Lawful")
 
 
 @pytest.mark.parametrize(
@@ -248,6 +386,7 @@ def test_profile_from_the_api() -> None:
         "Chimera",
         {"species": "Chimera", "goodevil": "Evil"},
         {"species": "Chimera", "goodevil": "Evil", "lawchaos": 3},
+        {"species": "Chimera", "goodevil": "Evil", "lawchaos": "Lawful"},  # no name
         {"Species": "Chimera", "GoodEvil": "Evil", "LawChaos": "Lawful"},
     ],
 )
@@ -258,11 +397,12 @@ def test_a_body_that_is_not_a_mysfit(body: object) -> None:
 def test_profile_from_a_dynamodb_item() -> None:
     item = {
         "MysfitId": {"S": EVANGELINE},
+        "Name": {"S": "Evangeline"},
         "Species": {"S": "Chimera"},
         "GoodEvil": {"S": "Evil"},
         "LawChaos": {"S": "Lawful"},
     }
 
-    assert profile_from_item(item) == MysfitProfile("Chimera", "Evil", "Lawful")
+    assert profile_from_item(item) == MysfitProfile("Evangeline", "Chimera", "Evil", "Lawful")
     assert profile_from_item({"Species": {"S": "Chimera"}, "GoodEvil": {"S": "Evil"}}) is None
     assert profile_from_item({**item, "LawChaos": {"N": "1"}}) is None
