@@ -28,7 +28,9 @@ def profile_from_item(item: Any) -> MysfitProfile | None:
     """From a DynamoDB `GetItem` item of the workshop's table; None if it is not that shape."""
     if not isinstance(item, dict):
         return None
-    fields = [(item.get(name) or {}).get("S") for name in ("Name", "Species", "GoodEvil", "LawChaos")]
+    fields = [
+        (item.get(name) or {}).get("S") for name in ("Name", "Species", "GoodEvil", "LawChaos")
+    ]
     if not all(isinstance(value, str) for value in fields):
         return None
     return MysfitProfile(*fields)

@@ -27,7 +27,7 @@ _decode_json = json.JSONDecoder().decode
 _encode_json = json.JSONEncoder(separators=(",", ":")).encode
 # 9999-12-31T23:59:59.999Z: the last instant ISO-8601 writes with four year digits.
 _MAX_ARRIVAL_MILLIS = 253_402_300_799_999
-# API Gateway stamps receivedAt before Firehose stamps the arrival; the two clocks may differ a little.
+# API Gateway stamps receivedAt before Firehose stamps the arrival; their clocks may differ.
 _CLOCK_SKEW_MILLIS = 300_000
 _BOOLEAN = {True: "true", False: "false"}
 
