@@ -1,10 +1,12 @@
-"""Write the README's sample report: three days of made-up clicks through the local pipeline.
+"""Write the README's sample report: three days of made-up visits through the local pipeline.
 
 python docs/make_sample.py   (needs requirements-test.txt; tests/report keeps the files current)
 
-The clicks go through the real processor and land in the bucket layout Firehose writes, with
-arrival times chosen here (busier evenings, a few favourite mysfits); then the report runs over
-that bucket and writes docs/sample-report.txt and docs/sample-chart.svg.
+Each visit is one tab (a visitorId) that opens a few profiles, minutes apart; some visitors sign
+in midway and like or adopt. A few crawlers come by, and a few clicks are delivered twice, as
+Firehose may. The records go through the real processor and land in the bucket layout Firehose
+writes, with times chosen here (busier evenings, a few favourite mysfits); then the report runs
+over that bucket and writes docs/sample-report.txt and docs/sample-chart.svg.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import io
 import random
 import sys
 import tempfile
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,12 +27,86 @@ sys.path.insert(0, str(ROOT))
 
 from clickstream.commands.report import main as report  # noqa: E402
 from clickstream.local import LocalPipeline  # noqa: E402
-from tests.report.buckets import TimedDelivery  # noqa: E402
+from tests.report.buckets import GOOGLEBOT, TimedDelivery, firehose_record  # noqa: E402
 
 FIRST_DAY = datetime(2026, 11, 24, tzinfo=UTC)
 DAYS = 3
 # Relative traffic per hour of the day (UTC): quiet nights, a lunch bump, busy evenings.
 HOURLY = [1, 1, 1, 1, 1, 1, 2, 3, 4, 4, 5, 6, 8, 7, 5, 5, 6, 7, 9, 10, 9, 7, 4, 2]
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def visits(rng: random.Random, ids: list[str]) -> list[dict]:
+    """Every record of the three days, in the order API Gateway received them."""
+    favourites = [len(ids) - i for i in range(len(ids))]  # the first mysfits are liked most
+    users = [_uuid(rng) for _ in range(150)]  # the Cognito subs of the signed-up users
+    records = []
+    for day in range(DAYS):
+        for hour, weight in enumerate(HOURLY):
+            for _ in range(weight):
+                at = FIRST_DAY + timedelta(days=day, hours=hour, seconds=rng.randrange(3600))
+                if rng.random() < 0.05:  # a crawler: no visitorId, no sign-in
+                    for _ in range(rng.randint(1, 4)):
+                        mysfit = rng.choice(ids)
+                        records.append(
+                            firehose_record(
+                                "profile",
+                                "guest",
+                                mysfit,
+                                at,
+                                click_id=_uuid(rng),
+                                user_agent=GOOGLEBOT,
+                            )
+                        )
+                        at += timedelta(seconds=rng.randrange(1, 20))
+                    continue
+                records += _visit(rng, ids, favourites, rng.choice(users), at)
+    records.sort(key=lambda record: record["receivedAt"])
+    return records
+
+
+def _visit(rng, ids, favourites, user, at) -> list[dict]:
+    visitor, signed_in, records = _uuid(rng), rng.random() < 0.3, []
+    views = rng.choices([1, 1, 2, 3, 4, 6], k=1)[0]
+    sign_in_after = rng.randrange(views) if rng.random() < 0.4 else None
+    for view in range(views):
+        mysfit = rng.choices(ids, weights=favourites)[0]
+        who = (user, True) if signed_in else ("guest", False)
+        records.append(
+            firehose_record(
+                "profile",
+                who[0],
+                mysfit,
+                at,
+                authenticated=who[1],
+                visitor_id=visitor,
+                click_id=_uuid(rng),
+            )
+        )
+        if view == sign_in_after:
+            signed_in = True
+        if signed_in and rng.random() < 0.35:
+            for event in ("like", "adopt") if rng.random() < 0.3 else ("like",):
+                at += timedelta(seconds=rng.randrange(5, 90))
+                records.append(
+                    firehose_record(
+                        event,
+                        user,
+                        mysfit,
+                        at,
+                        authenticated=True,
+                        visitor_id=visitor,
+                        click_id=_uuid(rng),
+                    )
+                )
+        # Mostly a few minutes to the next view; now and then a break that ends the session.
+        at += timedelta(seconds=rng.randrange(20, 600) if rng.random() < 0.9 else 2400)
+    if rng.random() < 0.05:
+        records.append(dict(records[-1]))  # delivered twice: the same clickId
+    return records
 
 
 def main(out_dir: Path = ROOT / "docs") -> None:
@@ -42,19 +119,15 @@ def main(out_dir: Path = ROOT / "docs") -> None:
     ):
         mysfits = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=10).json()
         ids = [m["mysfitId"] for m in mysfits["mysfits"]]
-        favourites = [len(ids) - i for i in range(len(ids))]  # the first mysfits are liked most
-        users = ["guest"] * 6 + [f"user-{n:02d}" for n in range(14)]
         delivery = TimedDelivery(pipeline)
-        for day in range(DAYS):
-            for hour, weight in enumerate(HOURLY):
-                start = FIRST_DAY + timedelta(days=day, hours=hour)
-                for _ in range(weight * 3):
-                    delivery.put(
-                        rng.choice(users),
-                        rng.choices(ids, weights=favourites)[0],
-                        start + timedelta(seconds=rng.randrange(3600)),
-                    )
+        hour = None
+        for record in visits(rng, ids):
+            # One Firehose batch per hour of arrival.
+            if hour is not None and record["receivedAt"] // 3_600_000 != hour:
                 delivery.flush()
+            hour = record["receivedAt"] // 3_600_000
+            delivery.put(record)
+        delivery.flush()
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             report(["--bucket-dir", scratch])

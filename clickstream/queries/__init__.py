@@ -4,6 +4,15 @@ The stack saves each as an Athena named query (``Name`` is the question's key); 
 command runs the same text on Athena, or, translated to DuckDB by sqlglot, over a local bucket.
 A file's first line is a ``--`` comment: the question, as the named query's description and the
 report's heading.
+
+Every question reads ``events``, never ``clicks`` itself: the rules all of them follow (each
+clickId once, bots left out) are written once, in ``events.sql``, as common table expressions
+that each question's statement begins with. So every named query stays one statement that runs
+by itself in the Athena console.
+
+A median is exact and the same on both engines (Athena's ``approx_percentile`` and DuckDB's
+``approx_quantile`` are estimates): the middle value, or the mean of the two middle values,
+found with ``row_number()``.
 """
 
 from __future__ import annotations
@@ -12,13 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The common table expressions every question starts with (``once``, ``events``).
+EVENTS_FILE = "events.sql"
 
 
 @dataclass(frozen=True)
 class Question:
     key: str  # the named query's Name, and the report's JSON key
     file: str
-    sql: str
+    sql: str  # the whole statement: the file's heading, the shared views, then its query
 
     @property
     def title(self) -> str:
@@ -28,6 +39,9 @@ class Question:
 # In the order the report shows them.
 _FILES = {
     "totals": "totals.sql",
+    "funnelByMysfit": "funnel_by_mysfit.sql",
+    "beforeAdoption": "before_adoption.sql",
+    "sessions": "sessions.sql",
     "clicksByMysfit": "clicks_by_mysfit.sql",
     "clicksByAlignment": "clicks_by_alignment.sql",
     "clicksByHour": "clicks_by_hour.sql",
@@ -35,11 +49,21 @@ _FILES = {
 }
 
 
-def _load(key: str, file: str) -> Question:
-    sql = (HERE / file).read_text(encoding="utf-8")
-    if not sql.startswith("-- "):
+def compose(shared: str, text: str, file: str) -> str:
+    """One statement: the file's heading line, ``WITH`` the shared views (and the file's own,
+    when it starts with ``WITH``), then the file's query."""
+    heading, _, query = text.partition("\n")
+    if not heading.startswith("-- "):
         raise ValueError(f"{file} must start with a '-- ' line naming its question")
-    return Question(key, file, sql)
+    query = query.lstrip("\n")
+    if query[:5].upper() == "WITH ":
+        return f"{heading}\nWITH\n{shared.rstrip()},\n{query[5:].lstrip()}"
+    return f"{heading}\nWITH\n{shared.rstrip()}\n{query}"
 
 
-QUESTIONS: tuple[Question, ...] = tuple(_load(key, file) for key, file in _FILES.items())
+def _load(key: str, file: str, shared: str) -> Question:
+    return Question(key, file, compose(shared, (HERE / file).read_text(encoding="utf-8"), file))
+
+
+_SHARED = (HERE / EVENTS_FILE).read_text(encoding="utf-8")
+QUESTIONS: tuple[Question, ...] = tuple(_load(key, file, _SHARED) for key, file in _FILES.items())

@@ -1,5 +1,6 @@
--- Clicks per alignment: good or evil, lawful or chaotic.
+-- Profile views per alignment: good or evil, lawful or chaotic.
 SELECT goodevil, lawchaos, count(*) AS clicks
-FROM clicks
+FROM events
+WHERE event = 'profile'
 GROUP BY goodevil, lawchaos
 ORDER BY goodevil, lawchaos

@@ -1,16 +1,15 @@
 -- The three most viewed mysfits of each day (UTC), ties share a place.
-SELECT click_date, day_rank, mysfitid, clicks
+SELECT click_date, day_rank, mysfitid, name, clicks
 FROM (
   SELECT
-    click_date,
+    CAST(clicked AS date) AS click_date,
     mysfitid,
+    max(name) AS name,
     count(*) AS clicks,
-    rank() OVER (PARTITION BY click_date ORDER BY count(*) DESC) AS day_rank
-  FROM (
-    SELECT CAST(from_iso8601_timestamp(clickedat) AS date) AS click_date, mysfitid
-    FROM clicks
-  )
-  GROUP BY click_date, mysfitid
+    rank() OVER (PARTITION BY CAST(clicked AS date) ORDER BY count(*) DESC) AS day_rank
+  FROM events
+  WHERE event = 'profile'
+  GROUP BY CAST(clicked AS date), mysfitid
 )
 WHERE day_rank <= 3
 ORDER BY click_date, day_rank, mysfitid

@@ -1,6 +1,10 @@
--- Clicks and distinct visitors (every signed-out visitor is the one user "guest").
+-- Events, visitors and signed-in users; bot events are left out of every question but counted here.
 SELECT
-  count(*) AS clicks,
-  count(DISTINCT userid) AS visitors,
-  count(*) FILTER (WHERE userid = 'guest') AS guest_clicks
-FROM clicks
+  count(*) AS events,
+  count(CASE WHEN event = 'profile' THEN 1 END) AS profile_views,
+  count(CASE WHEN event = 'like' THEN 1 END) AS likes,
+  count(CASE WHEN event = 'adopt' THEN 1 END) AS adoptions,
+  count(DISTINCT visitor) AS visitors,
+  count(DISTINCT CASE WHEN authenticated THEN userid END) AS signed_in_users,
+  (SELECT count(*) FROM once WHERE bot) AS bot_events
+FROM events

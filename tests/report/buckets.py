@@ -9,8 +9,51 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from clickstream import contract
 from clickstream.local import LocalPipeline
 from clickstream.local.firehose import LocalDeliveryStream
+
+# A person's browser (CrawlerDetect: not a bot) and a crawler (a bot).
+BROWSER = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+
+def millis(at: datetime) -> int:
+    return round(at.timestamp() * 1000)
+
+
+def firehose_record(
+    event: str,
+    user_id: str,
+    mysfit_id: str,
+    at: datetime,
+    *,
+    authenticated: bool = False,
+    visitor_id: str | None = None,
+    click_id: str | None = None,
+    user_agent: str = BROWSER,
+) -> dict:
+    """The record the API's mapping templates write (the contract's RECORD_FIELDS), for an event
+    API Gateway received ``at``; without the optional ids when they are None."""
+    values = {
+        "event": event,
+        "userId": user_id,
+        "authenticated": authenticated,
+        "visitorId": visitor_id,
+        "clickId": click_id,
+        "mysfitId": mysfit_id,
+        "receivedAt": millis(at),
+        "userAgent": user_agent,
+    }
+    assert set(values) == {key for key, _ in contract.RECORD_FIELDS}
+    return {
+        key: values[key]
+        for key, _ in contract.RECORD_FIELDS
+        if not (key in contract.RECORD_OPTIONAL and values[key] is None)
+    }
 
 
 class Clock:
@@ -22,8 +65,9 @@ class Clock:
 
 
 class TimedDelivery:
-    """``put(user_id, mysfit_id, at)`` buffers a click that arrived ``at``; ``flush()``
-    delivers what is buffered as one Firehose batch (filed under its oldest click's day)."""
+    """``put(record)`` buffers a Firehose record that arrived when API Gateway received it (its
+    ``receivedAt``); ``flush()`` delivers what is buffered as one Firehose batch (filed under
+    its oldest record's day)."""
 
     def __init__(self, pipeline: LocalPipeline) -> None:
         own = pipeline.stream
@@ -42,9 +86,9 @@ class TimedDelivery:
             clock=self._clock,
         )
 
-    def put(self, user_id: str, mysfit_id: str, at: datetime) -> None:
-        self._clock.now = at
-        self._stream.put_record(json.dumps({"userId": user_id, "mysfitId": mysfit_id}).encode())
+    def put(self, record: dict) -> None:
+        self._clock.now = datetime.fromtimestamp(record["receivedAt"] / 1000, tz=UTC)
+        self._stream.put_record(json.dumps(record).encode())
 
     def flush(self) -> tuple[int, int]:
         """(delivered, failed) clicks of the batch."""

@@ -20,7 +20,8 @@ import requests
 from clickstream.local import LocalPipeline
 from clickstream.template import TEMPLATE_FILE, render
 
-from .buckets import TimedDelivery
+from .buckets import TimedDelivery, firehose_record
+from .journey import journey
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 TEMPLATE = REPOSITORY / "templates" / "clickstream.json"
@@ -44,9 +45,12 @@ def named_queries(template: dict[str, Any]) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Sent:
+    """A signed-out profile view from a person's browser, without visitorId or clickId (the
+    workshop's body): the userId is the visitor."""
+
     user_id: str
     mysfit_id: str
-    at: datetime  # when Firehose received it: the processor's clickedAt
+    at: datetime  # when API Gateway received it (receivedAt): the processor's clickedAt
 
 
 @pytest.fixture
@@ -67,20 +71,22 @@ def profiles(pipeline: LocalPipeline) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def deliver_at(pipeline: LocalPipeline) -> Callable[[list[Sent]], None]:
-    """Deliver clicks that arrived at chosen moments, each call one Firehose batch."""
+    """Deliver profile views received at chosen moments, each call one Firehose batch."""
     delivery = TimedDelivery(pipeline)
 
     def deliver(clicks: list[Sent]) -> None:
         for click in clicks:
-            delivery.put(click.user_id, click.mysfit_id, click.at)
+            delivery.put(firehose_record("profile", click.user_id, click.mysfit_id, click.at))
         assert delivery.flush() == (len(clicks), 0)
 
     return deliver
 
 
 def expected_report(clicks: list[Sent], profiles: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The report's JSON for these clicks, counted directly."""
+    """The report's JSON for these profile views, counted directly; all but ``sessions`` (the
+    journey tests work those out by hand)."""
     per_mysfit = Counter(c.mysfit_id for c in clicks)
+    viewers = {m: len({c.user_id for c in clicks if c.mysfit_id == m}) for m in per_mysfit}
     alignment: dict[str, dict[str, int]] = defaultdict(dict)
     for (good_evil, law_chaos), count in Counter(
         (profiles[c.mysfit_id]["goodevil"], profiles[c.mysfit_id]["lawchaos"]) for c in clicks
@@ -96,17 +102,35 @@ def expected_report(clicks: list[Sent], profiles: dict[str, dict[str, Any]]) -> 
             for mysfit, count in counts.items()
         ]
         top[day] = [
-            {"rank": rank, "mysfitId": mysfit, "clicks": count}
+            {"rank": rank, "mysfitId": mysfit, "name": profiles[mysfit]["name"], "clicks": count}
             for rank, mysfit, count in sorted(ranked)
             if rank <= TOP_PER_DAY
         ]
     return {
         "totals": {
-            "clicks": len(clicks),
+            "events": len(clicks),
+            "profileViews": len(clicks),
+            "likes": 0,
+            "adoptions": 0,
             "visitors": len({c.user_id for c in clicks}),
-            "guestClicks": sum(1 for c in clicks if c.user_id == "guest"),
+            "signedInUsers": 0,
+            "botEvents": 0,
         },
-        "clicksByMysfit": dict(sorted(per_mysfit.items(), key=lambda item: (-item[1], item[0]))),
+        "funnelByMysfit": {
+            mysfit: {"name": profiles[mysfit]["name"], "viewers": n, "likers": 0, "adopters": 0}
+            for mysfit, n in sorted(viewers.items(), key=lambda item: (-item[1], item[0]))
+        },
+        "beforeAdoption": {
+            "adoptions": 0,
+            "medianProfilesViewed": None,
+            "medianDistinctMysfitsViewed": None,
+            "medianMinutesFromFirstView": None,
+            "adoptedWithoutViewing": 0,
+        },
+        "clicksByMysfit": {
+            mysfit: {"name": profiles[mysfit]["name"], "clicks": count}
+            for mysfit, count in sorted(per_mysfit.items(), key=lambda item: (-item[1], item[0]))
+        },
         "clicksByAlignment": dict(alignment),
         "clicksByHour": {
             f"{hour:02d}": count
@@ -114,6 +138,10 @@ def expected_report(clicks: list[Sent], profiles: dict[str, dict[str, Any]]) -> 
         },
         "topMysfitsByDay": top,
     }
+
+
+def without_sessions(report: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in report.items() if key != "sessions"}
 
 
 def delivered_clicks(bucket_dir: Path) -> list[Sent]:
@@ -133,3 +161,20 @@ def delivered_clicks(bucket_dir: Path) -> list[Sent]:
         )
         for line in lines
     ]
+
+
+@pytest.fixture
+def mysfit_ids(profiles: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The local catalog's mysfit ids, by name."""
+    return {mysfit["name"]: mysfit_id for mysfit_id, mysfit in profiles.items()}
+
+
+@pytest.fixture
+def journey_bucket(pipeline: LocalPipeline, mysfit_ids: dict[str, str]) -> Path:
+    """The bucket after the visitors of ``journey.py`` went through the pipeline's processor."""
+    delivery = TimedDelivery(pipeline)
+    for batch in journey(mysfit_ids):
+        for record in batch:
+            delivery.put(record)
+        assert delivery.flush() == (len(batch), 0)
+    return pipeline.bucket_dir

@@ -17,11 +17,12 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def bar_sizes(svg_path) -> dict[str, tuple[float, float]]:
-    """(width, height) of each bar the chart names (``<g id="mysfit-…">``, ``hour-HH``)."""
+    """(width, height) of each bar the chart names (``<g id="mysfit-…">``,
+    ``funnel-STEP-…``, ``hour-HH``)."""
     sizes = {}
     for group in ET.parse(svg_path).getroot().iter(f"{SVG}g"):
         gid = group.get("id", "")
-        if gid.startswith(("mysfit-", "hour-")):
+        if gid.startswith(("mysfit-", "funnel-", "hour-")):
             points = [
                 tuple(map(float, pair))
                 for pair in re.findall(r"([\d.]+) ([\d.]+)", group.find(f"{SVG}path").get("d"))
@@ -65,7 +66,8 @@ def test_the_title_gives_the_totals(filled, tmp_path):
 
     main(["--bucket-dir", str(bucket), "--chart", str(chart)])
 
-    assert "<!-- Mysfits clicks: 7 clicks, 4 visitors -->" in chart.read_text(encoding="utf-8")
+    # 7 profile views by u, v, w and x
+    assert "<!-- Mysfits clicks: 7 events, 4 visitors -->" in chart.read_text(encoding="utf-8")
 
 
 def test_the_same_clicks_draw_the_same_bytes(filled, tmp_path):
@@ -87,7 +89,7 @@ def test_png_is_a_png_of_the_charts_size(filled, tmp_path):
     data = chart.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (800, 750)
+    assert (width, height) == (800, 1100)
 
 
 def test_an_empty_bucket_draws_empty_axes(tmp_path):
@@ -97,7 +99,7 @@ def test_an_empty_bucket_draws_empty_axes(tmp_path):
     assert main(["--bucket-dir", str(tmp_path / "bucket"), "--chart", str(chart)]) == 0
 
     sizes = bar_sizes(chart)
-    assert not any(gid.startswith("mysfit-") for gid in sizes)
+    assert not any(gid.startswith(("mysfit-", "funnel-")) for gid in sizes)
     assert all(height == 0 for gid, (_, height) in sizes.items() if gid.startswith("hour-"))
 
 
@@ -113,3 +115,43 @@ def test_an_unwritable_chart_is_one_line_and_exit_2(tmp_path, capsys):
     assert captured.out == ""
     assert captured.err.startswith(f"report: error: cannot write {blocker / 'c.svg'}: ")
     assert captured.err.count("\n") == 1
+
+
+def test_mysfits_are_labelled_by_name(filled, profiles, tmp_path):
+    bucket, counts = filled
+    chart = tmp_path / "clicks.svg"
+
+    main(["--bucket-dir", str(bucket), "--chart", str(chart)])
+
+    # Matplotlib writes each label as glyphs after a comment holding its text.
+    texts = re.findall(r"<!-- (.*?) -->", chart.read_text(encoding="utf-8"))
+    for mysfit in counts:
+        assert profiles[mysfit]["name"] in texts
+        assert not any(mysfit[:8] in text for text in texts), mysfit
+
+
+def test_the_funnel_bars_are_as_long_as_viewers_likers_and_adopters(
+    journey_bucket, mysfit_ids, tmp_path
+):
+    chart = tmp_path / "journey.svg"
+
+    assert main(["--bucket-dir", str(journey_bucket), "--chart", str(chart)]) == 0
+
+    sizes = bar_sizes(chart)
+    width = {gid: size[0] for gid, size in sizes.items() if gid.startswith("funnel-")}
+    pauly, rujin, coco = mysfit_ids["Pauly"], mysfit_ids["Rujin"], mysfit_ids["CoCo"]
+    unit = width[f"funnel-viewers-{coco}"]  # CoCo: one viewer (journey.py, visitor A)
+    # Pauly: viewers A and dan, likers ANA and CY, adopter ANA; Rujin: C, CY, CY.
+    expected = {
+        f"funnel-viewers-{pauly}": 2,
+        f"funnel-likers-{pauly}": 2,
+        f"funnel-adopters-{pauly}": 1,
+        f"funnel-viewers-{rujin}": 1,
+        f"funnel-likers-{rujin}": 1,
+        f"funnel-adopters-{rujin}": 1,
+        f"funnel-likers-{coco}": 0,
+    }
+    for gid, count in expected.items():
+        assert width[gid] == pytest.approx(count * unit, rel=1e-3, abs=1e-6), gid
+    # Five mysfits, three steps each.
+    assert len(width) == 15

@@ -9,6 +9,7 @@ import requests
 import sqlglot
 from sqlglot import exp
 
+from clickstream import contract
 from clickstream.commands.report.local import translate
 
 # Columns Athena adds to every table it reads from S3.
@@ -43,18 +44,21 @@ def test_the_processors_line_is_a_row_of_the_table(pipeline, template):
 
     columns = [name for name, _ in columns_of(template)]
     # The JSON SerDe matches keys to columns case-insensitively; every key has its column,
-    # every column but the optional clickid has its key, in the order the processor writes.
+    # every column but the optional ones has its key, in the order the processor writes.
     keys = [key.lower() for key in record]
     assert keys == [c for c in columns if c in keys]
-    assert set(columns) - set(keys) <= {"clickid"}
-    # Every column is a string: so is every value the processor writes.
-    assert {kind for _, kind in columns_of(template)} == {"string"}
-    assert all(isinstance(value, str) for value in record.values())
+    assert set(columns) - set(keys) <= {key.lower() for key in contract.ENRICHED_OPTIONAL}
+    # Each value is of its column's type: a JSON string for a string, true/false for a boolean.
+    python_types = {"string": str, "boolean": bool}
+    types = dict(columns_of(template))
+    assert {key: type(value) for key, value in record.items()} == {
+        key: python_types[types[key.lower()]] for key in record
+    }
 
 
-def test_the_table_has_a_column_for_an_optional_click_id(template):
+def test_the_table_has_a_column_for_each_optional_id(template):
     names = [name for name, _ in columns_of(template)]
-    assert names.index("clickid") == names.index("userid") + 1
+    assert {key.lower() for key in contract.ENRICHED_OPTIONAL} <= set(names)
 
 
 def test_no_column_is_also_a_partition_key(template):
@@ -68,8 +72,23 @@ def parsed(named_queries) -> dict[str, exp.Expression]:
 
 def test_every_named_query_reads_only_the_clicks_table(parsed, template):
     for name, tree in parsed.items():
-        tables = {table.name for table in tree.find_all(exp.Table)}
+        views = {cte.alias for cte in tree.find_all(exp.CTE)}
+        tables = {table.name for table in tree.find_all(exp.Table)} - views
         assert tables == {glue_table(template)["Name"]}, name
+
+
+def test_every_named_query_reads_the_clicks_through_the_shared_events(parsed, template):
+    clicks = glue_table(template)["Name"]
+    for name, tree in parsed.items():
+        ctes = list(tree.find_all(exp.CTE))
+        assert [cte.alias for cte in ctes[:2]] == ["once", "events"], name
+        # Only the shared view reads the table itself; the question reads events (or once).
+        reading = [cte.alias for cte in ctes if clicks in {t.name for t in cte.find_all(exp.Table)}]
+        assert reading == ["once"], name
+        outside = tree.copy()
+        for cte in outside.find_all(exp.CTE):
+            cte.pop()
+        assert clicks not in {t.name for t in outside.find_all(exp.Table)}, name
 
 
 def test_every_named_query_names_only_columns_the_table_has(parsed, template):

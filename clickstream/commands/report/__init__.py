@@ -25,8 +25,9 @@ def _parser() -> OneLineParser:
     parser = OneLineParser(
         prog="generate.py report",
         description=(
-            "Clicks per mysfit, per alignment and per hour, distinct visitors, and the most "
-            "viewed mysfits per day: over a local bucket (DuckDB) or on Athena. "
+            "Events, visitors and sessions, what visitors viewed before adopting, the funnel "
+            "from view to adoption per mysfit, profile views per mysfit, alignment, hour and "
+            "day: over a local bucket (DuckDB) or on Athena. "
             f"Needs: {REQUIREMENTS}"
         ),
         epilog="exit status: 0 a report (of no clicks, for a bucket with none yet); "
@@ -53,7 +54,8 @@ def _parser() -> OneLineParser:
         "--chart",
         type=Path,
         metavar="FILE",
-        help="also draw clicks per mysfit and per hour: FILE.svg or FILE.png",
+        help="also draw views per mysfit, the funnel per mysfit and views per hour: "
+        "FILE.svg or FILE.png",
     )
     return parser
 
@@ -87,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print("report: error: " + " ".join(str(error).split()), file=sys.stderr)
         return 2
-    if args.bucket_dir is not None and not as_json(answers)["totals"]["clicks"]:
+    totals = as_json(answers)["totals"]
+    if args.bucket_dir is not None and not totals["events"] + totals["botEvents"]:
         print(f"report: no clicks under {args.bucket_dir} yet", file=sys.stderr)
     if args.json:
         print(json.dumps(as_json(answers), indent=2))

@@ -19,7 +19,7 @@ from clickstream.commands.report.answers import Answer, ReportError, require
 from clickstream.queries import QUESTIONS
 
 # Hive types of the table, as DuckDB names them.
-_DUCKDB_TYPES = {"string": "VARCHAR", "int": "INTEGER"}
+_DUCKDB_TYPES = {"string": "VARCHAR", "int": "INTEGER", "boolean": "BOOLEAN"}
 
 
 def translate(sql: str) -> str:

@@ -1,0 +1,42 @@
+-- Before each adoption: the same visitor's profile views (same visitorId, or the same signed-in user).
+WITH adoptions AS (
+  SELECT row_number() OVER (ORDER BY clicked) AS adoption, userid, visitorid, clicked
+  FROM events
+  WHERE event = 'adopt' AND authenticated
+),
+per_adoption AS (
+  SELECT
+    a.adoption,
+    count(v.mysfitid) AS profiles_viewed,
+    count(DISTINCT v.mysfitid) AS mysfits_viewed,
+    CAST(date_diff('millisecond', min(v.clicked), max(a.clicked)) AS double) / 60000
+      AS minutes_from_first_view
+  FROM adoptions AS a
+  LEFT JOIN events AS v
+    ON v.event = 'profile'
+    AND v.clicked < a.clicked
+    AND (v.visitorid = a.visitorid OR (v.authenticated AND v.userid = a.userid))
+  GROUP BY a.adoption
+),
+ranked AS (
+  SELECT
+    *,
+    count(*) OVER () AS total,
+    count(minutes_from_first_view) OVER () AS viewed,
+    row_number() OVER (ORDER BY profiles_viewed) AS by_profiles,
+    row_number() OVER (ORDER BY mysfits_viewed) AS by_mysfits,
+    row_number() OVER (ORDER BY minutes_from_first_view) AS by_minutes
+  FROM per_adoption
+)
+-- A median is the middle value, or the mean of the two middle values: rows n with 2n between
+-- the count and the count + 2. Minutes count adoptions with a view before them (nulls sort last).
+SELECT
+  count(*) AS adoptions,
+  avg(CASE WHEN 2 * by_profiles BETWEEN total AND total + 2 THEN profiles_viewed END)
+    AS median_profiles_viewed,
+  avg(CASE WHEN 2 * by_mysfits BETWEEN total AND total + 2 THEN mysfits_viewed END)
+    AS median_distinct_mysfits_viewed,
+  avg(CASE WHEN 2 * by_minutes BETWEEN viewed AND viewed + 2 THEN minutes_from_first_view END)
+    AS median_minutes_from_first_view,
+  count(CASE WHEN profiles_viewed = 0 THEN 1 END) AS adopted_without_viewing
+FROM ranked
