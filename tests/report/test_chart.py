@@ -155,3 +155,19 @@ def test_the_funnel_bars_are_as_long_as_viewers_likers_and_adopters(
         assert width[gid] == pytest.approx(count * unit, rel=1e-3, abs=1e-6), gid
     # Five mysfits, three steps each.
     assert len(width) == 15
+
+
+def test_a_line_without_a_name_is_labelled_by_species_and_id(tmp_path):
+    # A line the processor wrote before it carried the mysfit's name.
+    folder = tmp_path / "bucket" / "clicks" / "year=2026" / "month=01" / "day=02"
+    folder.mkdir(parents=True)
+    (folder / "stream-1-2026-01-02-10-00-00-a").write_text(
+        '{"userId":"guest","mysfitId":"2b473002-36f8-4b87-954e-9a377e0ccbec",'
+        '"species":"Cyclops","goodevil":"Neutral","lawchaos":"Lawful",'
+        '"clickedAt":"2026-01-02T10:00:00.000Z"}\n'
+    )
+    chart = tmp_path / "old.svg"
+
+    assert main(["--bucket-dir", str(tmp_path / "bucket"), "--chart", str(chart)]) == 0
+
+    assert "<!-- Cyclops 2b473002 -->" in chart.read_text(encoding="utf-8")

@@ -274,3 +274,34 @@ def test_hours_and_days_are_utc_whatever_the_machines_time_zone(
 
     assert report["clicksByHour"] == {"23": 1}
     assert list(report["topMysfitsByDay"]) == ["2026-11-27"]
+
+
+def test_lines_written_before_events_and_bots_count_as_profile_views_by_people(tmp_path, capsys):
+    # The enriched line as the processor wrote it before it carried event, authenticated,
+    # visitorId, name and bot.
+    folder = tmp_path / "clicks" / "year=2026" / "month=01" / "day=02"
+    folder.mkdir(parents=True)
+    old = (
+        '{"userId":"guest","mysfitId":"2b473002-36f8-4b87-954e-9a377e0ccbec",'
+        '"species":"Cyclops","goodevil":"Neutral","lawchaos":"Lawful",'
+        '"clickedAt":"2026-01-02T10:00:00.000Z"}\n'
+    )
+    (folder / "stream-1-2026-01-02-10-00-00-a").write_text(old * 2)
+
+    status, out, _ = run_report(capsys, "--bucket-dir", str(tmp_path), "--json")
+
+    assert status == 0
+    report = json.loads(out)
+    # Two lines without clickIds: two profile views by one visitor ("guest"), signed out.
+    assert report["totals"] == {
+        "events": 2,
+        "profileViews": 2,
+        "likes": 0,
+        "adoptions": 0,
+        "visitors": 1,
+        "signedInUsers": 0,
+        "botEvents": 0,
+    }
+    assert report["clicksByMysfit"] == {
+        "2b473002-36f8-4b87-954e-9a377e0ccbec": {"name": None, "clicks": 2}
+    }
