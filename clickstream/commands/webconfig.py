@@ -25,6 +25,7 @@ from clickstream.commands.stacks import describe_stack, stack_value
 
 STREAMING_API_OUTPUT = "StreamingApiEndpoint"
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
+USER_POOL_PARAMETER = "CognitoUserPoolArn"
 USER_POOL_OUTPUT = "CognitoUserPool"
 USER_POOL_CLIENT_OUTPUT = "CognitoUserPoolClient"
 DEFAULT_COGNITO_STACK = "MythicalMysfits-Cognito"
@@ -84,10 +85,13 @@ def render_config_js(
     mysfits_api_endpoint: str,
     streaming_api_endpoint: str,
     cognito: CognitoSettings | None = None,
+    *,
+    signed_in_clicks: bool = False,
 ) -> str:
     """The text of ``web/config.js``: a frozen default export, JSON-escaped, deterministic.
 
     Without ``cognito`` the Cognito values are empty: the page works, and says sign-in is off.
+    ``signed_in_clicks``: the stack has PUT /clicks/signed-in (its CognitoUserPoolArn is set).
     """
     values = {
         "mysfitsApiEndpoint": _endpoint("mysfits_api_endpoint", mysfits_api_endpoint),
@@ -96,6 +100,7 @@ def render_config_js(
         "cognitoUserPoolId": cognito.user_pool_id if cognito else "",
         "cognitoUserPoolClientId": cognito.client_id if cognito else "",
         "cognitoEndpoint": _endpoint("cognito endpoint", cognito.endpoint) if cognito else "",
+        "signedInClicks": bool(signed_in_clicks and cognito),
     }
     # ensure_ascii also escapes U+2028/U+2029, which are line terminators in older JavaScript.
     body = "".join(
@@ -151,8 +156,22 @@ def write_config_from_stack(
     mysfits = stack_value(stack, "Parameter", MYSFITS_API_PARAMETER)
     if cognito is None:
         cognito = cognito_from_stack(cloudformation_client, cognito_stack)
+    pool_arn = next(
+        (
+            p.get("ParameterValue") or ""
+            for p in stack.get("Parameters") or []
+            if p.get("ParameterKey") == USER_POOL_PARAMETER
+        ),
+        "",
+    )
+    if pool_arn and cognito is not None and not pool_arn.endswith("/" + cognito.user_pool_id):
+        raise WebConfigError(
+            f"stack {stack_name!r} authorizes signed-in clicks with {pool_arn}, but the site signs "
+            f"in with user pool {cognito.user_pool_id}: deploy the stack with that pool's ARN as "
+            f"{USER_POOL_PARAMETER}"
+        )
     try:
-        text = render_config_js(mysfits, streaming, cognito)
+        text = render_config_js(mysfits, streaming, cognito, signed_in_clicks=bool(pool_arn))
     except ValueError as error:
         raise WebConfigError(f"stack {stack_name!r}: {error}") from error
     output = Path(output)

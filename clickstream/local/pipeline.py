@@ -45,6 +45,7 @@ DEFAULT_RETRIES = 3
 DEFAULT_TIMEOUT_SECONDS = 3
 DEFAULT_MEMORY_MB = 128
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
+USER_POOL_PARAMETER = "CognitoUserPoolArn"
 MYSFITS_API_VARIABLE = "MYSFITS_API_URL"
 
 
@@ -234,11 +235,19 @@ class LocalPipeline:
         self._dynamodb = LocalDynamoDB(self.host)
         aws_url = self.aws_endpoint_url = self._dynamodb.start()
         self.cognito = CognitoStandIn(self.host, self._ports["cognito"])
+        cognito = self.cognito.start()
+        # The site's user pool: the stand-in's, unless a parameter names another (or none).
+        self.user_pool_arn = (
+            f"arn:aws:cognito-idp:{cognito.region}:{DEFAULT_PSEUDO['AWS::AccountId']}:"
+            f"userpool/{cognito.user_pool_id}"
+        )
 
         parameters = _parameter_values(document)
-        if MYSFITS_API_PARAMETER in (document.get("Parameters") or {}):
-            parameters[MYSFITS_API_PARAMETER] = self.mysfits_api_url
         declared = document.get("Parameters") or {}
+        if MYSFITS_API_PARAMETER in declared:
+            parameters[MYSFITS_API_PARAMETER] = self.mysfits_api_url
+        if USER_POOL_PARAMETER in declared:
+            parameters[USER_POOL_PARAMETER] = self.user_pool_arn
         for name, value in self._parameters.items():
             if name not in declared:
                 raise TemplateError(f"template has no parameter {name}")
@@ -252,12 +261,13 @@ class LocalPipeline:
             self._dynamodb.create_table(region, table, catalog_as_table_items(self.mysfits_api_url))
         self.stream = self._delivery_stream(template, aws_url)
         services.add_stream(self.stream)
-        self.api = load_rest_api(template, services)
+        self.api = load_rest_api(
+            template, services, user_pools={self.user_pool_arn: cognito.authorizer()}
+        )
         self.api_url = f"{api_server.url}/{self.api.stage}"
 
         firehose_server.start(FirehoseApi([self.stream], account_id=services.account_id))
         self.firehose_url = firehose_server.url
-        cognito = self.cognito.start()
         if mysfits_server is not None:
             catalog = MysfitsCatalog(mysfits_server.url, authorize=cognito.authorizer())
             mysfits_server.start(catalog)
@@ -265,7 +275,16 @@ class LocalPipeline:
         api_server.start(self.api)
         if web_server is not None:
             settings = CognitoSettings(cognito.user_pool_id, cognito.client_id, f"{cognito.url}/")
-            web_server.start(Site(self.web_dir, self.mysfits_api_url, self.api_url, settings))
+            signed_in = any(m.authorizer for m in self.api.methods.values())
+            web_server.start(
+                Site(
+                    self.web_dir,
+                    self.mysfits_api_url,
+                    self.api_url,
+                    settings,
+                    signed_in_clicks=signed_in,
+                )
+            )
             self.web_url = f"{web_server.url}/"
 
     def _delivery_stream(self, template: ResolvedTemplate, aws_url: str) -> LocalDeliveryStream:

@@ -66,10 +66,14 @@ class Site:
     mysfits_api_endpoint: str
     streaming_api_endpoint: str
     cognito: CognitoSettings | None = None
+    signed_in_clicks: bool = False
 
     def config_js(self) -> str:
         return render_config_js(
-            self.mysfits_api_endpoint, self.streaming_api_endpoint, self.cognito
+            self.mysfits_api_endpoint,
+            self.streaming_api_endpoint,
+            self.cognito,
+            signed_in_clicks=self.signed_in_clicks,
         )
 
     def security_headers(self) -> dict[str, str]:
