@@ -165,9 +165,11 @@ class FailureObject:
 def click_of(line: bytes) -> bytes | None:
     """The click in a Firehose failure record, or None when the line is not one.
 
-    A click keeps the time Firehose first received it: the record's ``arrivalTimestamp`` goes
-    with it as ``arrivedAt``, which the processor dates it by (a visitor cannot send that member:
-    the Click model refuses it). Raw data that is not a JSON object goes back as it was."""
+    A click keeps the time it was first received: a record from the API carries `receivedAt`
+    and goes back as it was; an older one without it is given the failure record's
+    ``arrivalTimestamp`` as `receivedAt`, which the processor dates it by (a visitor cannot send
+    that member: the API's models refuse it). Raw data that is not a JSON object goes back as
+    it was."""
     try:
         record = json.loads(line)
         raw = base64.b64decode(record["rawData"], validate=True)
@@ -178,9 +180,9 @@ def click_of(line: bytes) -> bytes | None:
         click = json.loads(raw)
     except ValueError:
         return raw
-    if not isinstance(click, dict) or type(arrived) is not int or "arrivedAt" in click:
+    if not isinstance(click, dict) or type(arrived) is not int or "receivedAt" in click:
         return raw
-    click["arrivedAt"] = arrived
+    click["receivedAt"] = arrived
     return json.dumps(click, ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -10,7 +10,7 @@ import requests
 
 from clickstream import contract
 
-from .conftest import put_click
+from .conftest import put_click, sent_click
 
 
 def test_a_click_id_is_delivered_in_the_contracts_place(start_pipeline):
@@ -42,4 +42,4 @@ def test_a_click_on_an_unknown_mysfit_is_kept_under_the_error_prefix(start_pipel
     assert answer.status_code == 200
     assert pipeline.delivered_objects() == []
     (failed,) = pipeline.failed_records()
-    assert json.loads(failed["raw"]) == click
+    assert sent_click(failed["raw"]) == click

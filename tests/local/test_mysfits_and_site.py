@@ -84,8 +84,21 @@ def test_site_config_points_at_the_local_endpoints(pipeline):
     cognito = CognitoSettings(
         pipeline.cognito.user_pool_id, pipeline.cognito.client_id, f"{pipeline.cognito.url}/"
     )
-    assert answer.text == render_config_js(pipeline.mysfits_api_url, pipeline.api_url, cognito)
+    # The runner's stack has the signed-in method: its user pool is the stand-in's.
+    assert answer.text == render_config_js(
+        pipeline.mysfits_api_url, pipeline.api_url, cognito, signed_in_clicks=True
+    )
+    assert "signedInClicks: true" in answer.text
     assert answer.headers["Content-Type"].startswith("text/javascript")
+
+
+def test_without_a_user_pool_the_site_sends_no_signed_in_clicks(start_pipeline):
+    pipeline = start_pipeline(parameters={"CognitoUserPoolArn": ""}, web_dir=REPOSITORY / "web")
+
+    answer = requests.get(f"{pipeline.web_url}config.js", timeout=10)
+
+    assert "signedInClicks: false" in answer.text
+    assert not any(m.authorizer for m in pipeline.api.methods.values())
 
 
 def test_site_serves_web_with_content_types(pipeline):

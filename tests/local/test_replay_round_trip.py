@@ -95,7 +95,14 @@ def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twic
     assert pipeline.delivered_records() == []
     failures = pipeline.failed_records()
     assert len(failures) == len(clicks)
-    first_arrival = {json.loads(f["raw"])["userId"]: f["arrivalTimestamp"] for f in failures}
+    # The API stamped each click when it received it; the failure record keeps that stamp.
+    received = {
+        json.loads(f["raw"])["userId"]: json.loads(f["raw"])["receivedAt"] for f in failures
+    }
+    assert all(
+        abs(received[json.loads(f["raw"])["userId"]] - f["arrivalTimestamp"]) < 60_000
+        for f in failures
+    )
     failed_files = files_under(pipeline.bucket_dir, replay.FAILED_PREFIX)
     assert failed_files
 
@@ -115,11 +122,11 @@ def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twic
     )
     species = {m["mysfitId"]: m["species"] for m in mysfits}
     assert all(r["species"] == species[r["mysfitId"]] for r in delivered)
-    # AND each is dated by the time it first arrived, not by the replay
+    # AND each is dated by the time the API received it, not by the replay
     for record in delivered:
-        first = datetime.fromtimestamp(first_arrival[record["userId"]] / 1000, UTC)
+        first = datetime.fromtimestamp(received[record["userId"]] / 1000, UTC)
         assert datetime.fromisoformat(record["clickedAt"].replace("Z", "+00:00")) == first
-        assert "arrivedAt" not in record
+        assert "receivedAt" not in record
     assert files_under(pipeline.bucket_dir, replay.FAILED_PREFIX) == []
     moved = files_under(pipeline.bucket_dir, replay.REPLAYED_PREFIX)
     assert [p.name for p in moved] == [p.name for p in failed_files]
@@ -218,9 +225,10 @@ def sent(stream) -> list[bytes]:
 
 
 def as_replayed(clicks: list[bytes]) -> list[dict]:
-    """Each click as the replay sends it: itself, with the time Firehose first received it."""
+    """Each click as the replay sends it: itself, dated by the time Firehose first received it
+    (these clicks, like those written before the API stamped receivedAt, carry no date)."""
     return sorted(
-        ({**json.loads(c), "arrivedAt": FIRST_ARRIVAL} for c in clicks), key=lambda c: c["userId"]
+        ({**json.loads(c), "receivedAt": FIRST_ARRIVAL} for c in clicks), key=lambda c: c["userId"]
     )
 
 

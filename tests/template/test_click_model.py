@@ -66,9 +66,9 @@ REFUSED = [
     {"userId": "guest", "mysfitId": MYSFIT, "clickId": 7},
     {"userId": "guest", "mysfitId": MYSFIT, "clickId": None},
     {"userId": "guest", "mysfitId": MYSFIT, "page": "/"},
-    # Only the replay may date a click (the processor trusts it from the stream, not the edge).
-    {"userId": "guest", "mysfitId": MYSFIT, "arrivedAt": 0},
+    # Only API Gateway (or the replay) dates a click: the edge refuses a date from the body.
     {"userId": "guest", "mysfitId": MYSFIT, "receivedAt": 0},
+    {"userId": "guest", "mysfitId": MYSFIT, "arrivedAt": 0},
     {"userId": "guest", "mysfitId": MYSFIT, "userAgent": "Googlebot"},
     {"userId": "guest", "mysfitId": MYSFIT, "authenticated": True},
     # Likes and adoptions are told only by a signed-in user, through the authorizer.
