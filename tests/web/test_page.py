@@ -179,3 +179,28 @@ def test_committed_placeholder_config_says_not_configured(open_page):
         assert page.locator("#mysfits .card").count() == 0
         assert api.requests == []
         assert observed.problems() == []
+
+
+def test_the_pages_own_policy_is_enforced_without_any_header(mysfits_api, open_page):
+    with SiteServer(mysfits_api.url, None, csp_header=False) as web:
+        page, observed = open_page(f"{web.url}/")
+        wait_for_grid(page)
+        assert len(card_names(page)) == len(CATALOG["mysfits"])
+        assert observed.csp_violations() == []
+
+        html_sink = page.evaluate(
+            "() => { try { document.querySelector('#status').innerHTML = '<img src=x>';"
+            " return 'written'; } catch (error) { return error.name; } }"
+        )
+        # The page's own origin is not one of the APIs it may call.
+        elsewhere = page.evaluate(
+            """url => new Promise((resolve) => {
+                 document.addEventListener(
+                   "securitypolicyviolation", (e) => resolve(e.effectiveDirective), {once: true});
+                 fetch(url).then(() => resolve("fetched"), () => {});
+               })""",
+            f"{web.url}/index.html",
+        )
+
+        assert html_sink == "TypeError", "Trusted Types refuse a string as HTML"
+        assert elsewhere == "connect-src"
