@@ -166,6 +166,40 @@ def test_a_reload_keeps_the_session_and_log_out_ends_it(pipeline, open_page):
     assert observed.problems() == []
 
 
+def like_button(page, name: str):
+    return card(page, name).locator("button.like")
+
+
+def test_a_like_stays_shown_in_its_tab_and_only_there(pipeline, open_page):
+    # The Mysfits API cannot say who liked what: the tab remembers its own likes, per user.
+    email = "fond@example.com"
+    confirmed_user(pipeline, email)
+    page, observed = open_page(pipeline.web_url)
+    log_in(page, email)
+    page.get_by_text(f"Signed in as {email}").wait_for()
+    card(page, "Chi").get_by_role("button", name="Like Chi").click()
+    card(page, "Chi").get_by_text("You liked Chi.").wait_for()
+
+    page.reload()
+    page.get_by_text(f"Signed in as {email}").wait_for()
+    like_button(page, "Chi").get_by_text("Liked").wait_for()
+    assert like_button(page, "Chi").get_attribute("aria-pressed") == "true"
+    assert like_button(page, "Bob").get_attribute("aria-pressed") == "false"
+
+    other_tab = page.context.new_page()  # same browser, same session, a tab of its own
+    other_tab.goto(pipeline.web_url)
+    other_tab.get_by_text(f"Signed in as {email}").wait_for()
+    assert like_button(other_tab, "Chi").locator(".like-label").inner_text() == "Like"
+    assert like_button(other_tab, "Chi").get_attribute("aria-pressed") == "false"
+    other_tab.close()
+
+    page.get_by_role("button", name="Log Out").click()
+    page.get_by_text("Signed out.").wait_for()
+    assert like_button(page, "Chi").get_attribute("aria-pressed") == "false"
+    assert like_button(page, "Chi").is_enabled()
+    assert observed.problems() == []
+
+
 def test_a_wrong_password_is_refused_in_the_page(pipeline, open_page):
     email = "forgetful@example.com"
     confirmed_user(pipeline, email)
