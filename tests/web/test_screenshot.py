@@ -25,9 +25,7 @@ def readme_screenshot_command() -> list[str]:
     blocks = re.findall(r"```bash\n(.*?)```", readme, flags=re.DOTALL)
     commands = [b for b in blocks if "--screenshot" in b]
     assert len(commands) == 1, "the README shows one screenshot command"
-    return shlex.split(
-        " ".join(line.strip() for line in commands[0].replace("\\\n", " ").split("\n"))
-    )
+    return shlex.split(commands[0].replace("\\\n", " "))  # as a shell reads continued lines
 
 
 def circle_colour(thumbnail_url: str) -> tuple[int, int, int]:
