@@ -234,6 +234,15 @@ def test_the_whole_sign_in_flow_works_under_the_meta_policy_alone(meta_only_pipe
     page, observed = open_page(f"{pipeline.web_url}register.html")
     policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
     assert "require-trusted-types-for 'script'" in policy and pipeline.cognito.url in policy
+    sent_password = []  # the Cognito actions whose request carried the password
+    page.on(
+        "request",
+        lambda r: (
+            sent_password.append(r.headers.get("x-amz-target", r.url))
+            if PASSWORD in (r.post_data or "")
+            else None
+        ),
+    )
 
     register(page, pipeline, email)
     confirm(page, pipeline, email)
@@ -252,6 +261,8 @@ def test_the_whole_sign_in_flow_works_under_the_meta_policy_alone(meta_only_pipe
     page.get_by_text("Signed out.").wait_for()
 
     assert delivered_records(pipeline, 1)[0]["userId"] == sub_of(pipeline, email)
+    # What the README says: SignUp sends the password to Cognito; logging in (SRP) never does.
+    assert sent_password == ["AWSCognitoIdentityProviderService.SignUp"]
     assert observed.csp_violations() == []
     assert observed.problems() == [], "no CSP violation, no error"
 
