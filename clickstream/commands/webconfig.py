@@ -6,6 +6,9 @@ click-streaming stack (the ``StreamingApiEndpoint`` output and the ``MysfitsApiU
 Mysfits API this stack enriches clicks from) and the user pool from flags or from the workshop's
 Cognito stack (outputs ``CognitoUserPool`` and ``CognitoUserPoolClient``).
 
+Each HTML page beside ``config.js`` gets the Content-Security-Policy for those origins in its meta
+tag (``sitepolicy.py``), so the published page allows exactly the APIs it calls.
+
 Only ``generate.py``'s own requirements are imported at load: boto3 is imported when the stack is
 read, and its absence is one line and exit 2.
 """
@@ -21,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from clickstream.cli import CommandError, OneLineParser, write_atomically
+from clickstream.commands.sitepolicy import page_origins, site_policy, with_meta_policy
 from clickstream.commands.stacks import describe_stack, stack_value
 
 STREAMING_API_OUTPUT = "StreamingApiEndpoint"
@@ -62,6 +66,11 @@ class CognitoSettings:
     @property
     def region(self) -> str:
         return self.user_pool_id.split("_", 1)[0]
+
+    @property
+    def api_url(self) -> str:
+        """Where the page calls Cognito: the stand-in, or the pool's regional endpoint."""
+        return self.endpoint or f"https://cognito-idp.{self.region}.amazonaws.com"
 
 
 class WebConfigError(CommandError):
@@ -109,6 +118,25 @@ def render_config_js(
     return f"{CONFIG_HEADER}export default Object.freeze({{\n{body}}});\n"
 
 
+def render_pages(
+    site_dir: Path,
+    mysfits_api_endpoint: str,
+    streaming_api_endpoint: str,
+    cognito: CognitoSettings | None = None,
+) -> dict[Path, str]:
+    """Each ``*.html`` page in ``site_dir`` with the policy for these endpoints in its meta tag.
+
+    Raises ValueError for a page without that tag, or an endpoint a policy cannot name."""
+    connect, images = page_origins(
+        mysfits_api_endpoint, streaming_api_endpoint, cognito.api_url if cognito else ""
+    )
+    policy = site_policy(connect, images)
+    return {
+        page: with_meta_policy(page.read_text(encoding="utf-8"), policy, page)
+        for page in sorted(Path(site_dir).glob("*.html"))
+    }
+
+
 def _boto3() -> Any:
     try:
         import boto3
@@ -138,8 +166,9 @@ def write_config_from_stack(
     cloudformation_client: Any = None,
     cognito: CognitoSettings | None = None,
     cognito_stack: str = DEFAULT_COGNITO_STACK,
-) -> Path:
-    """Write ``output`` from the stack; raises WebConfigError, writing nothing, if it cannot.
+) -> list[Path]:
+    """Write ``output`` from the stack, and the policy of each page beside it; raises
+    WebConfigError, writing nothing, if it cannot. Returns the files written.
 
     ``cognito`` given: those settings; otherwise they are read from ``cognito_stack``.
     """
@@ -170,20 +199,24 @@ def write_config_from_stack(
             f"in with user pool {cognito.user_pool_id}: deploy the stack with that pool's ARN as "
             f"{USER_POOL_PARAMETER}"
         )
+    output = Path(output)
     try:
         text = render_config_js(mysfits, streaming, cognito, signed_in_clicks=bool(pool_arn))
+        pages = render_pages(output.parent, mysfits, streaming, cognito)
     except ValueError as error:
         raise WebConfigError(f"stack {stack_name!r}: {error}") from error
-    output = Path(output)
     write_atomically(output, text)
-    return output
+    for page, html in pages.items():
+        write_atomically(page, html)
+    return [output, *pages]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(
         prog="generate.py web-config",
         description="Write the site page's config.js from the deployed click-streaming stack "
-        "and the Cognito user pool it signs visitors in with.",
+        "and the Cognito user pool it signs visitors in with, and the Content-Security-Policy "
+        "of each HTML page beside it for those origins.",
     )
     parser.add_argument("--stack-name", required=True, help="name or ARN of the deployed stack")
     parser.add_argument("--region", help="AWS region of the stack (default: from the environment)")
@@ -202,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         "--output",
         type=Path,
         default=DEFAULT_OUTPUT,
-        help=f"file to write (default: {DEFAULT_OUTPUT})",
+        help=f"file to write; the *.html pages beside it get their policy "
+        f"(default: {DEFAULT_OUTPUT})",
     )
     args = parser.parse_args(argv)
     cognito = None
@@ -224,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print("web-config: error: " + " ".join(str(error).split()), file=sys.stderr)
         return 2
-    print(f"wrote {written}")
+    print("wrote " + ", ".join(str(path) for path in written))
     return 0
 
 

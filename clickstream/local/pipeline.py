@@ -126,7 +126,7 @@ class LocalPipeline:
     (``None``: no site). ``interval_scale`` multiplies the processor's buffer interval (0.01 turns
     60 s into 0.6 s). Ports 0 pick free ones. ``code_dir`` is where the function's ``Handler`` is
     found (default: ``lambda/`` next to the template's folder). ``parameters`` override template
-    parameters.
+    parameters. ``site_csp_header=False``: the pages carry their policy in their meta tag only.
 
     After ``start()``: ``api_url`` (the ``StreamingApiEndpoint`` equivalent), ``mysfits_api_url``,
     ``web_url``, ``firehose_url`` (Firehose's JSON API for the stream), ``stream_name``,
@@ -152,12 +152,14 @@ class LocalPipeline:
         cognito_port: int = 0,
         code_dir: Path | None = None,
         parameters: dict[str, str] | None = None,
+        site_csp_header: bool = True,
     ) -> None:
         if interval_scale <= 0:
             raise ValueError("interval_scale must be positive")
         self.template_path = Path(template)
         self.bucket_dir = Path(bucket_dir)
         self.web_dir = None if web_dir is None else Path(web_dir)
+        self.site_csp_header = site_csp_header
         self.interval_scale = interval_scale
         self.host = host
         self.code_dir = Path(code_dir) if code_dir else self.template_path.parent.parent / "lambda"
@@ -276,15 +278,15 @@ class LocalPipeline:
         if web_server is not None:
             settings = CognitoSettings(cognito.user_pool_id, cognito.client_id, f"{cognito.url}/")
             signed_in = any(m.authorizer for m in self.api.methods.values())
-            web_server.start(
-                Site(
-                    self.web_dir,
-                    self.mysfits_api_url,
-                    self.api_url,
-                    settings,
-                    signed_in_clicks=signed_in,
-                )
+            site = Site(
+                self.web_dir,
+                self.mysfits_api_url,
+                self.api_url,
+                settings,
+                self.site_csp_header,
+                signed_in_clicks=signed_in,
             )
+            web_server.start(site)
             self.web_url = f"{web_server.url}/"
 
     def _delivery_stream(self, template: ResolvedTemplate, aws_url: str) -> LocalDeliveryStream:
