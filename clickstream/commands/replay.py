@@ -26,15 +26,12 @@ import argparse
 import base64
 import binascii
 import gzip
-import importlib
 import json
 import os
 import re
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 import zlib
 from collections import Counter
@@ -47,6 +44,7 @@ from typing import Any, Protocol
 from clickstream import defaults
 from clickstream.cli import CommandError, OneLineParser
 from clickstream.commands.stacks import describe_stack, stack_outputs
+from clickstream.commands.triage import Triage, read_catalog
 
 PROG = "generate.py replay"
 ERRORS = defaults.ERROR_PREFIX.split("!{")[0]  # errors/
@@ -57,12 +55,8 @@ REPLAYED_PREFIX = f"{ERRORS}replayed/"
 UNRECOVERABLE_PREFIX = f"{ERRORS}unrecoverable/"
 BUCKET_OUTPUT, STREAM_OUTPUT = "ClicksBucketName", "DeliveryStreamName"
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
-# Firehose's errorCode for a record the processor answered ProcessingFailed.
-PROCESSING_FAILED_STATUS = "Lambda.ProcessingFailedStatus"
-CATALOG_TIMEOUT_SECONDS = 10.0
 # Unreadable lines named one by one in the problems, at most this many an object.
 MAX_LINES_NAMED = 5
-LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 
 MAX_BATCH_RECORDS = 500
 # 4 MiB a call, counted as sent: base64 makes every 3 bytes 4.
@@ -173,14 +167,6 @@ class S3Storage:
 # --- Failure records -------------------------------------------------------------------------
 
 
-def processor_module(name: str) -> Any:
-    """A pure module of the processor's package (``records``, ``profiles``): the one place that
-    says which clicks it refuses and how it reads the Mysfits API's catalog."""
-    if str(LAMBDA_DIR) not in sys.path:
-        sys.path.append(str(LAMBDA_DIR))
-    return importlib.import_module(f"click_enrichment.{name}")
-
-
 @dataclass
 class FailureObject:
     """One object under the error prefix: its lines, and the click each readable one holds."""
@@ -251,47 +237,6 @@ def click_of_record(record: dict[str, Any]) -> bytes | None:
         return raw
     click["arrivedAt"] = arrived
     return json.dumps(click, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-@dataclass(frozen=True)
-class Triage:
-    """Which failed clicks can never succeed: the processor's own rules, and the Mysfits API's
-    catalog (``known``: its mysfit ids; None when it could not be read, ``unchecked`` says why)."""
-
-    known: frozenset[str] | None = None
-    unchecked: str = "no Mysfits API given"
-
-    def reason(self, record: dict[str, Any]) -> str | None:
-        """The processor's reason a failed click will fail again, or None if it may succeed."""
-        if record.get("errorCode") != PROCESSING_FAILED_STATUS:
-            return None  # the whole batch failed (function error, timeout, throttle …)
-        records = processor_module("records")
-        try:
-            click = records.decode_click(record.get("rawData"), record.get("arrivalTimestamp"))
-        except records.InvalidRecord as invalid:
-            return invalid.reason
-        except Exception:  # the processor's own bug (unreadable_record): fixable, send it
-            return None
-        if self.known is not None and click.mysfit_id not in self.known:
-            return records.UNKNOWN_MYSFIT
-        return None
-
-
-def read_catalog(api_url: str, timeout: float = CATALOG_TIMEOUT_SECONDS) -> Triage:
-    """The Mysfits API's catalog (``GET /mysfits``, as the processor reads it): which mysfit ids
-    exist. When it cannot be read, no click is judged by its mysfit."""
-    url = api_url.rstrip("/") + "/mysfits"
-    if not url.startswith(("http://", "https://")):
-        return Triage(None, f"{api_url!r} is not an http:// or https:// URL")
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as answer:
-            body = json.loads(answer.read())
-    except (OSError, ValueError, RecursionError) as error:
-        return Triage(None, f"cannot read {url}: {error}")
-    profiles = processor_module("profiles").profiles_from_catalog(body)
-    if profiles is None:
-        return Triage(None, f"{url} did not answer with the mysfits catalog")
-    return Triage(frozenset(profiles))
 
 
 def day_of(key: str) -> date | None:
