@@ -61,6 +61,11 @@ INVALID_REASONS = (
     INVALID_ARRIVAL_TIMESTAMP,
 )
 _EVENTS = frozenset(contract.EVENTS)
+# The Mysfits API answered, and has no such mysfit.
+UNKNOWN_MYSFIT = "unknown_mysfit"
+# The visitor's input: the same click fails the same way every time it is sent again, and no
+# operator can fix it (the alarm does not count these; replay sets them apart).
+VISITOR_REASONS = (*INVALID_REASONS, UNKNOWN_MYSFIT)
 
 
 class Click(NamedTuple):
