@@ -15,6 +15,7 @@ from troposphere.sns import Subscription, Topic
 from clickstream import defaults
 from clickstream.api import ClicksApi
 from clickstream.metrics import (
+    OPERATOR_FAILURES,
     Metric,
     api_metric,
     function_metric,
@@ -25,8 +26,9 @@ from clickstream.parameters import HAS_ALARM_EMAIL
 from clickstream.processor import Processor
 from clickstream.suppressions import skip_checks
 
-# 1 when a period's failed clicks reach both the minimum and the share (metric math ids "ok" and
-# "failed" are the processor's counts).
+# 1 when a period's failed clicks reach both the minimum and the share (metric math ids: "ok" the
+# processor's enriched clicks, "failed" the sum of the failures the operator can fix). Clicks
+# refused as the visitor's input count in neither: anyone can send them, so they never page.
 FAILED_SHARE_EXPRESSION = (
     "IF(failed >= ${Minimum} AND 100 * failed >= ${Percent} * (ok + failed), 1, 0)"
 )
@@ -68,7 +70,8 @@ def alarm(
 
 
 def failed_share_alarm(params: dict[str, Parameter], actions: object) -> Alarm:
-    """Failed clicks as a share of all the processor saw, and at least a minimum of them."""
+    """Clicks failed for a reason the operator can fix, as a share of those and the enriched
+    ones, and at least a minimum of them."""
 
     def query(query_id: str, metric: Metric) -> MetricDataQuery:
         return MetricDataQuery(
@@ -90,14 +93,22 @@ def failed_share_alarm(params: dict[str, Parameter], actions: object) -> Alarm:
         AlarmDescription=Sub(
             f"At least ${{Minimum}} clicks, and ${{Percent}}% or more of the clicks, in "
             f"{defaults.ALARM_PERIOD_SECONDS // 60} minutes "
-            "could not be enriched; they are kept under errors/processing-failed/ "
-            "(python generate.py replay puts them back).",
+            "could not be enriched for a reason the operator can fix (the Mysfits API "
+            "unavailable, the deadline, a processor error); they are kept under "
+            "errors/processing-failed/ (python generate.py replay puts them back). Clicks "
+            "refused as the visitor's input (an unknown mysfit …) never count.",
             Minimum=params["FailedClicksAlarmMinimum"].ref(),
             Percent=params["FailedClicksAlarmPercent"].ref(),
         ),
         Metrics=[
             query("ok", processor_metric(defaults.OK_RECORDS_METRIC)),
-            query("failed", processor_metric(defaults.FAILED_RECORDS_METRIC)),
+            *(query(name.lower(), processor_metric(name)) for name in OPERATOR_FAILURES),
+            MetricDataQuery(
+                Id="failed",
+                Expression=" + ".join(name.lower() for name in OPERATOR_FAILURES),
+                Label="Failed clicks the operator can fix",
+                ReturnData=False,
+            ),
             MetricDataQuery(
                 Id="alarming",
                 # No division: a period without clicks has no share to divide by.

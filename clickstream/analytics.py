@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from troposphere import AccountId, Join, Parameter, Split, Sub, Template
+from troposphere import AccountId, Parameter, Sub, Template
 from troposphere.athena import (
     EncryptionConfiguration,
     EngineVersion,
@@ -30,6 +30,7 @@ from troposphere.glue import (
 from troposphere.s3 import Bucket
 
 from clickstream import defaults
+from clickstream.names import stack_unique, stack_unique_sql
 from clickstream.queries import QUESTIONS
 
 _TIMESTAMP = re.compile(r"!\{timestamp:([^}]+)\}")
@@ -96,9 +97,9 @@ def add_analytics(template: Template, params: dict[str, Parameter], bucket: Buck
             "ClicksDatabase",
             CatalogId=AccountId,
             DatabaseInput=DatabaseInput(
-                # One database per stack: the stack's name with "_" for "-" (Athena's SQL
-                # names take letters, digits and underscores), Glue folds it to lower case.
-                Name=Join("_", Split("-", Sub("${AWS::StackName}-clicks"))),
+                # One database per stack, named by its UUID (clickstream/names.py): lower
+                # case, letters, digits and underscores, whatever the stack is called.
+                Name=stack_unique_sql("clicks"),
                 Description=Sub("Mysfits clicks delivered by the ${AWS::StackName} stack."),
             ),
         )
@@ -131,7 +132,7 @@ def add_analytics(template: Template, params: dict[str, Parameter], bucket: Buck
     workgroup = template.add_resource(
         WorkGroup(
             "ClicksWorkGroup",
-            Name=Sub("${AWS::StackName}-clicks"),
+            Name=stack_unique("clicks"),  # at most 128 characters (clickstream/names.py)
             Description="Questions about the Mysfits clicks; results encrypted, scans capped.",
             # The workgroup goes with the stack, with any query saved in it.
             RecursiveDeleteOption=True,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from troposphere import GetAtt, If, NoValue, Parameter, Sub, Template
 from troposphere.apigateway import (
     AccessLogSetting,
     Account,
+    Authorizer,
     Deployment,
     EndpointConfiguration,
     GatewayResponse,
@@ -28,9 +30,9 @@ from troposphere.firehose import DeliveryStream
 from troposphere.iam import Role
 from troposphere.logs import LogGroup
 
-from clickstream import defaults, iam
+from clickstream import contract, defaults, iam
 from clickstream.loggroups import log_group
-from clickstream.parameters import API_ACCESS_LOGS
+from clickstream.parameters import ANONYMOUS_ONLY, API_ACCESS_LOGS, SIGNED_IN_CLICKS
 from clickstream.suppressions import skip_checks
 
 JSON = "application/json"
@@ -39,11 +41,83 @@ JSON = "application/json"
 OK_BODY = '{"status":"OK"}'
 FAILED_BODY = '{"message":"The click was not recorded.","requestId":"$context.requestId"}'
 
-# The request mapping template. `$input.json('$')` is the validated body as JSON text.
-PUT_RECORD_TEMPLATE = (
-    '{"DeliveryStreamName": "${Stream}", '
-    '"Record": {"Data": "$util.base64Encode($input.json(\'$\'))"}}'
-)
+
+# Where each member of the Firehose record (the contract's RECORD_FIELDS) comes from, per method,
+# as VTL that sets $value to the member's JSON text:
+# - the body's members as $input.json writes them (JSON text, escaped by API Gateway);
+# - the user agent form-URL-encoded by $util.urlEncode: anyone's text, with no character that
+#   needs JSON escaping ($util.escapeJavaScript writes ' as \', which JSON does not allow);
+# - the token's subject (a UUID Cognito makes) escaped by $util.escapeJavaScript.
+# In Velocity a #set whose value is null keeps the old value, so optional ones are set under #if.
+def _member(kind: str, source: str) -> str:
+    if kind == "literal":
+        return f"#set($value = '\"{source}\"')"
+    if kind == "json":
+        return f"#set($value = {source})"
+    if kind == "body":
+        return f"#set($value = $input.json('$.{source}'))"
+    if kind == "event":
+        return (
+            f"#set($value = '\"{source}\"')"
+            "#if($body.event)#set($value = $input.json('$.event'))#end"
+        )
+    if kind == "claim":
+        return f'#set($value = "${{q}}$util.escapeJavaScript({source})${{q}}")'
+    if kind == "urlencoded":
+        return (
+            '#set($value = "${q}${q}")'
+            f'#if({source})#set($value = "${{q}}$util.urlEncode({source})${{q}}")#end'
+        )
+    raise ValueError(f"unknown source kind {kind!r}")
+
+
+ANONYMOUS_SOURCES = {
+    "event": ("literal", contract.PROFILE),
+    "userId": ("body", "userId"),
+    "authenticated": ("json", "'false'"),
+    "visitorId": ("optional", "visitorId"),
+    "clickId": ("optional", "clickId"),
+    "mysfitId": ("body", "mysfitId"),
+    "receivedAt": ("json", "$context.requestTimeEpoch"),
+    "userAgent": ("urlencoded", "$context.identity.userAgent"),
+}
+SIGNED_IN_SOURCES = {
+    **ANONYMOUS_SOURCES,
+    "event": ("event", contract.DEFAULT_EVENT),
+    # The ID token's subject, proven by the authorizer; never the body's (the model has none).
+    "userId": ("claim", "$context.authorizer.claims.sub"),
+    "authenticated": ("json", "'true'"),
+}
+
+
+def record_template(sources: dict[str, tuple[str, str]]) -> str:
+    """The request mapping template: a Firehose PutRecord whose Data is the contract's record,
+    each member taken from the source named for it, in RECORD_FIELDS order."""
+    if list(sources) != [key for key, _ in contract.RECORD_FIELDS]:
+        raise ValueError("the record's sources must follow the contract's RECORD_FIELDS")
+    lines = ["#set($q = '\"')", "#set($body = $input.path('$'))", '#set($record = "{")']
+    separator = ""
+    for key, (kind, source) in sources.items():
+        member = '#set($record = "${record}' + separator + "${q}" + key + '${q}:${value}")'
+        if kind == "optional":
+            # Never the first member, so it never decides the separator.
+            lines.append(f"#if($body.{source}){_member('body', source)}{member}#end")
+            continue
+        lines.append(_member(kind, source) + member)
+        separator = ","
+    lines.append('#set($record = "${record}}")')
+    lines.append(
+        '{"DeliveryStreamName": "${Stream}", "Record": {"Data": "$util.base64Encode($record)"}}'
+    )
+    return "\n".join(lines)
+
+
+def vtl_sub(vtl: str, **variables: object) -> Sub:
+    """Fn::Sub of a mapping template: ${name} for these variables, VTL's own ${x} left as is."""
+    names = "|".join(map(re.escape, variables))
+    escaped = re.sub(r"\$\{(?!(?:" + names + r")\})", "${!", vtl)
+    return Sub(escaped, **variables)
+
 
 # One JSON object per request. Every variable is written inside quotes except the error message:
 # `$context.error.messageString` is already quoted and escaped (the raw `$context.error.message`
@@ -83,27 +157,53 @@ class ClicksApi:
     role: Role
 
 
-def click_schema() -> dict:
-    """JSON Schema draft 4 for one click: two short identifiers, an optional click id (a UUID
-    the page makes, so a retried click can be told from a second one), and nothing else."""
-    identifier = {
+def _member_schema(name: str, events: tuple[str, ...]) -> dict:
+    if name == "event":
+        return {"type": "string", "enum": list(events)}
+    if name in ("clickId", "visitorId"):
+        # A canonical lowercase UUID, as the browser's crypto.randomUUID() makes.
+        return {"type": "string", "pattern": defaults.CLICK_UUID_PATTERN}
+    return {
         "type": "string",
         "minLength": 1,
         "maxLength": defaults.CLICK_ID_MAX_LENGTH,
         "pattern": defaults.CLICK_ID_PATTERN,
     }
+
+
+def body_schema(
+    title: str, members: tuple[str, ...], required: tuple[str, ...], events: tuple[str, ...]
+) -> dict:
+    """JSON Schema draft 4 for one event's body: short identifiers, the event, optional visitor
+    and click ids (UUIDs the page makes), and nothing else."""
     return {
         "$schema": "http://json-schema.org/draft-04/schema#",
-        "title": "Click",
+        "title": title,
         "type": "object",
-        "properties": {
-            "userId": identifier,
-            "mysfitId": identifier,
-            "clickId": {"type": "string", "pattern": defaults.CLICK_UUID_PATTERN},
-        },
-        "required": ["userId", "mysfitId"],
+        "properties": {name: _member_schema(name, events) for name in members},
+        "required": list(required),
         "additionalProperties": False,
     }
+
+
+def click_schema() -> dict:
+    """PUT /clicks: anyone's profile view; `userId` is what the caller asserts."""
+    return body_schema(
+        "Click",
+        contract.ANONYMOUS_BODY,
+        contract.ANONYMOUS_BODY_REQUIRED,
+        contract.ANONYMOUS_EVENTS,
+    )
+
+
+def signed_in_click_schema() -> dict:
+    """PUT /clicks/signed-in: a signed-in user's event; the user comes from the ID token."""
+    return body_schema(
+        "SignedInClick",
+        contract.SIGNED_IN_BODY,
+        contract.SIGNED_IN_BODY_REQUIRED,
+        contract.EVENTS,
+    )
 
 
 def quoted(value: str) -> str:
@@ -115,11 +215,17 @@ def allowed_origin(params: dict[str, Parameter]) -> Sub:
     return Sub("'${Origin}'", Origin=params["AllowedOrigin"].ref())
 
 
-def cors_headers(params: dict[str, Parameter], prefix: str, *, preflight: bool) -> dict:
+def cors_headers(
+    params: dict[str, Parameter],
+    prefix: str,
+    *,
+    preflight: bool,
+    allowed_headers: str = defaults.CORS_ALLOWED_HEADERS,
+) -> dict:
     headers = {"Access-Control-Allow-Origin": allowed_origin(params)}
     if preflight:
         headers |= {
-            "Access-Control-Allow-Headers": quoted(defaults.CORS_ALLOWED_HEADERS),
+            "Access-Control-Allow-Headers": quoted(allowed_headers),
             "Access-Control-Allow-Methods": quoted(defaults.CORS_ALLOWED_METHODS),
             "Access-Control-Max-Age": quoted(defaults.CORS_MAX_AGE_SECONDS),
         }
@@ -132,6 +238,7 @@ def declared(headers: dict) -> dict:
 
 
 def put_clicks_method(
+    title: str,
     api: RestApi,
     resource: Resource,
     params: dict[str, Parameter],
@@ -139,6 +246,9 @@ def put_clicks_method(
     role: Role,
     model: Model,
     validator: RequestValidator,
+    sources: dict[str, tuple[str, str]],
+    authorizer: Authorizer | None = None,
+    **extra: object,
 ) -> Method:
     origin = cors_headers(params, "method.response.header.", preflight=False)
     responses = [
@@ -160,12 +270,17 @@ def put_clicks_method(
             ResponseTemplates={JSON: FAILED_BODY},
         ),
     ]
+    authorization = (
+        {"AuthorizationType": "COGNITO_USER_POOLS", "AuthorizerId": authorizer.ref()}
+        if authorizer is not None
+        else {"AuthorizationType": "NONE"}
+    )
     method = Method(
-        "ClicksPutMethod",
+        title,
         RestApiId=api.ref(),
         ResourceId=resource.ref(),
         HttpMethod="PUT",
-        AuthorizationType="NONE",
+        **authorization,
         RequestValidatorId=validator.ref(),
         RequestModels={JSON: model.ref()},
         Integration=Integration(
@@ -177,7 +292,7 @@ def put_clicks_method(
             RequestParameters={
                 "integration.request.header.Content-Type": quoted(defaults.FIREHOSE_CONTENT_TYPE)
             },
-            RequestTemplates={JSON: Sub(PUT_RECORD_TEMPLATE, Stream=stream.ref())},
+            RequestTemplates={JSON: vtl_sub(record_template(sources), Stream=stream.ref())},
             # NEVER: a Content-Type without a template (text/plain: a CORS "simple" request)
             # must get 415, not reach Firehose with a body of the caller's choosing.
             PassthroughBehavior="NEVER",
@@ -187,14 +302,24 @@ def put_clicks_method(
             MethodResponse(StatusCode=r.StatusCode, ResponseParameters=declared(origin))
             for r in responses
         ],
+        **extra,
     )
-    return skip_checks(method, "CKV_AWS_59")
+    return method if authorizer is not None else skip_checks(method, "CKV_AWS_59")
 
 
-def preflight_method(api: RestApi, resource: Resource, params: dict[str, Parameter]) -> Method:
-    headers = cors_headers(params, "method.response.header.", preflight=True)
+def preflight_method(
+    title: str,
+    api: RestApi,
+    resource: Resource,
+    params: dict[str, Parameter],
+    allowed_headers: str,
+    **extra: object,
+) -> Method:
+    headers = cors_headers(
+        params, "method.response.header.", preflight=True, allowed_headers=allowed_headers
+    )
     return Method(
-        "ClicksOptionsMethod",
+        title,
         RestApiId=api.ref(),
         ResourceId=resource.ref(),
         HttpMethod="OPTIONS",
@@ -210,12 +335,18 @@ def preflight_method(api: RestApi, resource: Resource, params: dict[str, Paramet
             ],
         ),
         MethodResponses=[MethodResponse(StatusCode="200", ResponseParameters=declared(headers))],
+        **extra,
     )
 
 
 def gateway_responses(api: RestApi, params: dict[str, Parameter]) -> list[GatewayResponse]:
-    """Errors API Gateway makes itself (400, 403, 415, 429, 5xx) readable by the page."""
-    headers = cors_headers(params, "gatewayresponse.header.", preflight=True)
+    """Errors API Gateway makes itself (400, 401, 403, 415, 429, 5xx) readable by the page."""
+    headers = cors_headers(
+        params,
+        "gatewayresponse.header.",
+        preflight=True,
+        allowed_headers=defaults.CORS_SIGNED_IN_ALLOWED_HEADERS,
+    )
     return [
         GatewayResponse(
             f"{kind.title().replace('_', '')}GatewayResponse",
@@ -297,6 +428,67 @@ def api_logging(
     )
 
 
+def signed_in_clicks(
+    api: RestApi,
+    clicks: Resource,
+    params: dict[str, Parameter],
+    stream: DeliveryStream,
+    role: Role,
+    validator: RequestValidator,
+) -> list:
+    """PUT /clicks/signed-in behind the site's Cognito user pool, when CognitoUserPoolArn is set:
+    the authorizer answers a missing, expired or foreign ID token with 401 before anything runs."""
+    only = {"Condition": SIGNED_IN_CLICKS}
+    authorizer = Authorizer(
+        "SignedInClicksAuthorizer",
+        **only,
+        RestApiId=api.ref(),
+        Name="mysfits-user-pool",
+        Type="COGNITO_USER_POOLS",
+        # The page sends the raw ID token, as it does to the Mysfits API.
+        IdentitySource="method.request.header.Authorization",
+        ProviderARNs=[params["CognitoUserPoolArn"].ref()],
+    )
+    resource = Resource(
+        "SignedInClicksResource",
+        **only,
+        RestApiId=api.ref(),
+        ParentId=clicks.ref(),
+        PathPart=contract.SIGNED_IN_PATH,
+    )
+    model = SchemaModel(
+        "SignedInClickModel",
+        **only,
+        RestApiId=api.ref(),
+        ContentType=JSON,
+        Name="SignedInClick",
+        Description="One event of a signed-in user: a profile view, a like or an adoption.",
+        Schema=signed_in_click_schema(),
+    )
+    put = put_clicks_method(
+        "SignedInClicksPutMethod",
+        api,
+        resource,
+        params,
+        stream,
+        role,
+        model,
+        validator,
+        SIGNED_IN_SOURCES,
+        authorizer,
+        **only,
+    )
+    options = preflight_method(
+        "SignedInClicksOptionsMethod",
+        api,
+        resource,
+        params,
+        defaults.CORS_SIGNED_IN_ALLOWED_HEADERS,
+        **only,
+    )
+    return [authorizer, resource, model, put, options]
+
+
 def add_api(template: Template, params: dict[str, Parameter], stream: DeliveryStream) -> ClicksApi:
     api = template.add_resource(
         RestApi(
@@ -325,7 +517,7 @@ def add_api(template: Template, params: dict[str, Parameter], stream: DeliverySt
         RestApiId=api.ref(),
         ContentType=JSON,
         Name="Click",
-        Description="One profile click.",
+        Description="One anonymous profile view.",
         Schema=click_schema(),
     )
     validator = RequestValidator(
@@ -335,29 +527,57 @@ def add_api(template: Template, params: dict[str, Parameter], stream: DeliverySt
         ValidateRequestBody=True,
         ValidateRequestParameters=False,
     )
-    put = put_clicks_method(api, resource, params, stream, role, model, validator)
-    options = preflight_method(api, resource, params)
+    put = put_clicks_method(
+        "ClicksPutMethod",
+        api,
+        resource,
+        params,
+        stream,
+        role,
+        model,
+        validator,
+        ANONYMOUS_SOURCES,
+    )
+    options = preflight_method(
+        "ClicksOptionsMethod", api, resource, params, defaults.CORS_ALLOWED_HEADERS
+    )
     gateway = gateway_responses(api, params)
-    definition = [resource, model, validator, put, options, *gateway]
-    for part in definition:
+    anonymous = [resource, model, validator, put, options, *gateway]
+    signed_in = signed_in_clicks(api, resource, params, stream, role, validator)
+    for part in anonymous + signed_in:
         template.add_resource(part)
 
-    digest = definition_hash(definition)
-    deployment = template.add_resource(
-        Deployment(
-            f"ClicksApiDeployment{digest}",
-            DependsOn=[put.title, options.title, *(g.title for g in gateway)],
-            RestApiId=api.ref(),
-            Description=f"Clicks API definition {digest}",
+    # One deployment for each shape of the API: when CognitoUserPoolArn is set or cleared, the
+    # stage moves to the other deployment, so the signed-in method is deployed, or undeployed,
+    # without a change to the template. Each name carries a digest of its definition, so any
+    # change to the API makes a new deployment.
+    deployments = {}
+    for condition, parts in (
+        (ANONYMOUS_ONLY, anonymous),
+        (SIGNED_IN_CLICKS, anonymous + signed_in),
+    ):
+        digest = definition_hash(parts)
+        label = "SignedIn" if condition == SIGNED_IN_CLICKS else ""
+        deployments[condition] = template.add_resource(
+            Deployment(
+                f"ClicksApiDeployment{label}{digest}",
+                Condition=condition,
+                DependsOn=[p.title for p in parts if isinstance(p, (Method, GatewayResponse))],
+                RestApiId=api.ref(),
+                Description=f"Clicks API definition {digest}",
+            )
         )
-    )
     access_logs = api_logging(template, params, api, stream)
     stage = template.add_resource(
         skip_checks(
             Stage(
                 "ClicksApiStage",
                 RestApiId=api.ref(),
-                DeploymentId=deployment.ref(),
+                DeploymentId=If(
+                    SIGNED_IN_CLICKS,
+                    deployments[SIGNED_IN_CLICKS].ref(),
+                    deployments[ANONYMOUS_ONLY].ref(),
+                ),
                 StageName=params["StageName"].ref(),
                 Description="Clicks API stage",
                 TracingEnabled=If(API_ACCESS_LOGS, True, False),

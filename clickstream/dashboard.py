@@ -17,6 +17,8 @@ from clickstream import defaults
 from clickstream.api import ClicksApi
 from clickstream.metrics import (
     FAILED_BY_REASON,
+    OPERATOR_FAILURES,
+    VISITOR_FAILURES,
     Metric,
     api_metric,
     function_metric,
@@ -47,6 +49,15 @@ def line(metric: Metric, stat: str, label: str, **options: Any) -> list:
     """One metric of a graph: namespace, name, dimension pairs, then its rendering options."""
     dims = [part for name, value in metric.dimensions for part in (name, substitution(value))]
     return [metric.namespace, metric.name, *dims, {"label": label, "stat": stat, **options}]
+
+
+def expression(formula: str, label: str, **options: Any) -> list:
+    """A line computed by metric math from lines given an ``id`` (and ``visible``: False)."""
+    return [{"expression": formula, "label": label, **options}]
+
+
+def hidden(metric: Metric, stat: str, query_id: str) -> list:
+    return line(metric, stat, query_id, id=query_id, visible=False)
 
 
 def graph(title: str, lines: list[list], **options: Any) -> dict:
@@ -119,6 +130,7 @@ def widgets(stream: DeliveryStream, processor: Processor, api: ClicksApi) -> lis
                 line(processed(defaults.FAILED_RECORDS_METRIC), "Sum", "kept under errors/"),
             ],
         ),
+        data_quality(),
         graph(
             "Processor: failed clicks by reason (written to errors/processing-failed/)",
             [line(processed(name), "Sum", reason(name)) for name in FAILED_BY_REASON],
@@ -149,6 +161,33 @@ def widgets(stream: DeliveryStream, processor: Processor, api: ClicksApi) -> lis
             },
         ),
     ]
+
+
+def data_quality() -> dict:
+    """Clicks refused as the visitor's input (never a page), beside the failures that page."""
+    visitor = [name.lower() for name in VISITOR_FAILURES]
+    operator = [name.lower() for name in OPERATOR_FAILURES]
+    return graph(
+        "Data quality: clicks refused as the visitor's input, and failures that page",
+        [
+            *(hidden(processor_metric(n), "Sum", n.lower()) for n in FAILED_BY_REASON),
+            hidden(processor_metric(defaults.OK_RECORDS_METRIC), "Sum", "ok"),
+            expression(
+                " + ".join(visitor),
+                "refused: the visitor's input (unknown mysfit, invalid)",
+                id="visitor",
+            ),
+            expression(
+                " + ".join(operator), "failed: the operator's to fix (alarm)", id="operator"
+            ),
+            expression(
+                "100 * visitor / (ok + visitor + operator)",
+                "refused, % of the clicks processed",
+                id="share",
+                yAxis="right",
+            ),
+        ],
+    )
 
 
 def laid_out(alarms: dict, graphs: list[dict]) -> list[dict]:

@@ -35,6 +35,8 @@ DELIVERY_LOG_STREAM = "S3Delivery"
 DEFAULT_STAGE = "prod"
 DEFAULT_ALLOWED_ORIGIN = "*"
 CORS_ALLOWED_HEADERS = "Content-Type"
+# The signed-in method also takes the Cognito ID token, in Authorization.
+CORS_SIGNED_IN_ALLOWED_HEADERS = "Authorization,Content-Type"
 CORS_ALLOWED_METHODS = "OPTIONS,PUT"
 CORS_MAX_AGE_SECONDS = "600"
 DEFAULT_THROTTLE_RATE = 50

@@ -34,6 +34,12 @@ FAILED_BY_REASON = (
     "FailedMysfitUnavailable",
     "FailedDeadline",
 )
+# Failures the operator can fix, and the only ones that page: the Mysfits API unavailable, the
+# deadline reached, the processor's own error on a record.
+OPERATOR_FAILURES = ("FailedMysfitUnavailable", "FailedDeadline", "FailedUnreadableRecord")
+# The visitor's input (VISITOR_REASONS in lambda/click_enrichment/records.py): sent again, it
+# fails again, and anyone can send it; a data-quality figure on the dashboard, never a page.
+VISITOR_FAILURES = tuple(name for name in FAILED_BY_REASON if name not in OPERATOR_FAILURES)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from troposphere import Equals, Not, Parameter, Template
+from troposphere import Condition, Equals, Not, Parameter, Template
 
 from clickstream import defaults
 
@@ -51,6 +51,18 @@ PARAMETERS: list[Param] = [
         "Base URL of the Mysfits API (http or https, with or without a trailing slash).",
         allowed_pattern=r"https?://[^\s/?#]+(/[^\s?#]*)?",
         constraint_description="an http:// or https:// URL",
+    ),
+    Param(
+        "CognitoUserPoolArn",
+        "Mysfits site",
+        "Cognito user pool ARN",
+        "ARN of the site's Cognito user pool: signed-in users' events (profile views, likes, "
+        "adoptions) go to PUT /clicks/signed-in, whose authorizer proves the user. Empty: no such "
+        "method, and only anonymous profile views are recorded.",
+        default="",
+        allowed_pattern=r"|arn:aws[a-z-]*:cognito-idp:[a-z0-9-]+:[0-9]{12}:userpool/[\w-]+_[0-9a-zA-Z]+",
+        constraint_description="a Cognito user pool ARN "
+        "(arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID), or empty",
     ),
     Param(
         "LambdaCodeBucket",
@@ -219,9 +231,13 @@ def add_parameters(template: Template) -> dict[str, Parameter]:
 HAS_ALARM_EMAIL = "HasAlarmEmail"
 API_ACCESS_LOGS = "ApiAccessLogsEnabled"
 CODE_REPOSITORY = "CodeRepositoryEnabled"
+SIGNED_IN_CLICKS = "SignedInClicksEnabled"
+ANONYMOUS_ONLY = "AnonymousClicksOnly"
 
 
 def add_conditions(template: Template, params: dict[str, Parameter]) -> None:
     template.add_condition(HAS_ALARM_EMAIL, Not(Equals(params["AlarmEmail"].ref(), "")))
     template.add_condition(API_ACCESS_LOGS, Equals(params["EnableApiAccessLogs"].ref(), "true"))
     template.add_condition(CODE_REPOSITORY, Equals(params["CreateCodeRepository"].ref(), "true"))
+    template.add_condition(ANONYMOUS_ONLY, Equals(params["CognitoUserPoolArn"].ref(), ""))
+    template.add_condition(SIGNED_IN_CLICKS, Not(Condition(ANONYMOUS_ONLY)))

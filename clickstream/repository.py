@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from troposphere import Sub, Template
+from troposphere import Template
 from troposphere.codecommit import Repository
 
+from clickstream.names import stack_unique
 from clickstream.parameters import CODE_REPOSITORY
 
 
@@ -13,7 +14,9 @@ def add_repository(template: Template) -> Repository:
         Repository(
             "StreamingServiceRepository",
             Condition=CODE_REPOSITORY,
-            RepositoryName=Sub("${AWS::StackName}-streaming-service"),
+            # At most 100 characters: named by the stack's UUID (clickstream/names.py); the
+            # clone URL outputs give it.
+            RepositoryName=stack_unique("mysfits-streaming-service"),
             RepositoryDescription="Source of the Mythical Mysfits click-streaming service.",
         )
     )

@@ -5,6 +5,7 @@
 import { remembered } from "./account-page.js";
 import { Auth, describeError } from "./auth.js";
 import { ClickRecorder } from "./click-recorder.js";
+import { LikedInThisTab } from "./liked.js";
 import { createMysfitsApi } from "./mysfits-api.js";
 import { CONFIG_COMMAND, cognitoSettings, endpoint, loadConfig } from "./site-config.js";
 
@@ -102,13 +103,24 @@ function startPage(config) {
     }
   }
 
-  const liked = new Set();
+  const liked = new LikedInThisTab();
 
-  function showLiked(button) {
-    button.setAttribute("aria-pressed", "true");
-    button.disabled = true;
-    $(".like-label", button).textContent = "Liked";
+  function showLiked(button, yes = true) {
+    button.setAttribute("aria-pressed", String(yes));
+    button.disabled = yes;
+    $(".like-label", button).textContent = yes ? "Liked" : "Like";
   }
+
+  // The signed-in user's likes given in this tab (the Mysfits API cannot say who liked what).
+  function showLikes() {
+    const user = auth?.user;
+    for (const button of grid.querySelectorAll("button.like")) {
+      const mysfitId = button.closest(".card").dataset.mysfitId;
+      if (user && liked.has(user.sub, mysfitId)) showLiked(button);
+      else if (button.getAttribute("aria-pressed") === "true") showLiked(button, false);
+    }
+  }
+  auth?.onChange(showLikes);
 
   let recorder = null;
   if (streamingApiEndpoint) {
@@ -140,9 +152,7 @@ function startPage(config) {
       const mysfits = await api.list(filter);
       if (request !== gridRequest) return;
       grid.replaceChildren(...mysfits.map((mysfit) => renderCard(template, mysfit)));
-      for (const card of grid.children) {
-        if (liked.has(card.dataset.mysfitId)) showLiked($(".like", card));
-      }
+      showLikes();
       status.textContent = describe(mysfits.length, filter);
     } catch (error) {
       if (request !== gridRequest) return;
@@ -236,7 +246,7 @@ function startPage(config) {
       message.textContent = problem;
       return;
     }
-    liked.add(card.dataset.mysfitId);
+    if (auth.user) liked.add(auth.user.sub, card.dataset.mysfitId);
     showLiked(like);
     message.textContent = `You liked ${card.dataset.name}.`;
   });

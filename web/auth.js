@@ -1,7 +1,8 @@
 // Sign-up, confirmation, sign-in, refresh and sign-out against a Cognito user pool, through
 // Cognito's public JSON API (cognito-idp: SignUp, ConfirmSignUp, InitiateAuth USER_SRP_AUTH and
 // RespondToAuthChallenge PASSWORD_VERIFIER, InitiateAuth REFRESH_TOKEN_AUTH, GlobalSignOut), with
-// the SRP client of amazon-cognito-identity-js (vendored). The password never leaves the page.
+// the SRP client of amazon-cognito-identity-js (vendored). Signing in never sends the password
+// (SRP proves it); SignUp sends it to Cognito over TLS, as every Cognito sign-up does.
 //
 // Where the tokens live (the README's threat model): the ID and access tokens in memory only, so
 // they go with the page; the refresh token and the last user's name in localStorage, so a reload

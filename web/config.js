@@ -8,4 +8,5 @@ export default Object.freeze({
   cognitoUserPoolId: "",
   cognitoUserPoolClientId: "",
   cognitoEndpoint: "",
+  signedInClicks: false,
 });

@@ -7,6 +7,15 @@ reads those objects (optionally a range of days), sends the clicks back with ``P
 that keeps failing is reported and stays where it was), and moves each object it replayed under
 ``errors/replayed/``, so running it again replays nothing twice.
 
+A click that can never succeed is not sent again and again: when the processor answered
+``ProcessingFailed`` (``errorCode`` ``Lambda.ProcessingFailedStatus``; any other code is a whole
+batch the function or Lambda failed, always worth another try), the click is judged by the
+processor's own rules (``lambda/click_enrichment/records.py``) and, when the Mysfits API's
+catalog can be read, by its mysfit. One the processor refuses (the visitor's input, or a
+mysfit the API does not have) is moved under ``errors/unrecoverable/<reason>/``, counted by
+reason in the summary; ``--include-unrecoverable`` sends those too, and the ones set apart
+before. A line that is not a failure record is reported with its object and line, and stays.
+
 One code path for both places a stack runs: the bucket is S3 or, for the local runner, a folder
 (``--bucket-dir``); the stream is Firehose's API in AWS or the local runner's (``--endpoint-url``).
 """
@@ -24,6 +33,8 @@ import sys
 import tempfile
 import time
 import uuid
+import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,12 +44,19 @@ from typing import Any, Protocol
 from clickstream import defaults
 from clickstream.cli import CommandError, OneLineParser
 from clickstream.commands.stacks import describe_stack, stack_outputs
+from clickstream.commands.triage import Triage, read_catalog
 
 PROG = "generate.py replay"
 ERRORS = defaults.ERROR_PREFIX.split("!{")[0]  # errors/
 FAILED_PREFIX = f"{ERRORS}processing-failed/"
 REPLAYED_PREFIX = f"{ERRORS}replayed/"
+# Clicks the processor refuses whatever the replay does, under their reason. Firehose's own
+# error-output-types (processing-failed, format-conversion-failed …) never take this name.
+UNRECOVERABLE_PREFIX = f"{ERRORS}unrecoverable/"
 BUCKET_OUTPUT, STREAM_OUTPUT = "ClicksBucketName", "DeliveryStreamName"
+MYSFITS_API_PARAMETER = "MysfitsApiUrl"
+# Unreadable lines named one by one in the problems, at most this many an object.
+MAX_LINES_NAMED = 5
 
 MAX_BATCH_RECORDS = 500
 # 4 MiB a call, counted as sent: base64 makes every 3 bytes 4.
@@ -71,6 +89,7 @@ class Storage(Protocol):
     def read(self, key: str) -> bytes: ...
     def write(self, key: str, body: bytes) -> None: ...
     def move(self, key: str, new_key: str) -> None: ...
+    def delete(self, key: str) -> None: ...
 
 
 class FolderStorage:
@@ -110,6 +129,9 @@ class FolderStorage:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(self._path(key), target)
 
+    def delete(self, key: str) -> None:
+        self._path(key).unlink()
+
 
 class S3Storage:
     """The deployed stack's clicks bucket."""
@@ -138,6 +160,9 @@ class S3Storage:
         )
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
 
 # --- Failure records -------------------------------------------------------------------------
 
@@ -148,39 +173,71 @@ class FailureObject:
 
     key: str
     lines: list[bytes]
+    records: list[dict[str, Any] | None]  # None: a line that is not a failure record
     clicks: list[bytes | None]  # None: a line that is not a failure record with rawData
+    why: dict[int, str] = field(default_factory=dict)  # line index -> why it is unreadable
 
     @classmethod
     def parse(cls, key: str, body: bytes) -> FailureObject:
         if key.endswith(".gz"):
             body = gzip.decompress(body)
         lines = [line for line in body.splitlines() if line.strip()]
-        return cls(key, lines, [click_of(line) for line in lines])
+        records, clicks, why = [], [], {}
+        for index, line in enumerate(lines):
+            record, problem = record_of(line)
+            click = click_of_record(record) if record is not None else None
+            if problem is None and click is None:
+                problem = "no base64 rawData"
+            records.append(record)
+            clicks.append(click)
+            if problem is not None:
+                why[index] = problem
+        return cls(key, lines, records, clicks, why)
 
     def body(self, indexes: list[int]) -> bytes:
         text = b"".join(self.lines[i] + b"\n" for i in indexes)
         return gzip.compress(text, mtime=0) if self.key.endswith(".gz") else text
 
 
-def click_of(line: bytes) -> bytes | None:
-    """The click in a Firehose failure record, or None when the line is not one.
-
-    A click keeps the time Firehose first received it: the record's ``arrivalTimestamp`` goes
-    with it as ``arrivedAt``, which the processor dates it by (a visitor cannot send that member:
-    the Click model refuses it). Raw data that is not a JSON object goes back as it was."""
+def record_of(line: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """The failure record on a line, or why the line is not one."""
     try:
         record = json.loads(line)
+    except RecursionError:
+        return None, "nested too deeply to read"
+    except ValueError:
+        return None, "not JSON"
+    if not isinstance(record, dict):
+        return None, "not a JSON object"
+    return record, None
+
+
+def click_of(line: bytes) -> bytes | None:
+    """The click in a Firehose failure record, or None when the line is not one."""
+    record, _ = record_of(line)
+    return click_of_record(record) if record is not None else None
+
+
+def click_of_record(record: dict[str, Any]) -> bytes | None:
+    """The click a failure record holds, as the replay sends it; None without base64 rawData.
+
+    A click keeps the time it was first received: a record from the API carries `receivedAt`
+    and goes back as it was; an older one without it is given the failure record's
+    ``arrivalTimestamp`` as `receivedAt`, which the processor dates it by (a visitor cannot send
+    that member: the API's models refuse it). Raw data that is not a JSON object goes back as
+    it was."""
+    try:
         raw = base64.b64decode(record["rawData"], validate=True)
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None
     arrived = record.get("arrivalTimestamp")
     try:
         click = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return raw
-    if not isinstance(click, dict) or type(arrived) is not int or "arrivedAt" in click:
+    if not isinstance(click, dict) or type(arrived) is not int or "receivedAt" in click:
         return raw
-    click["arrivedAt"] = arrived
+    click["receivedAt"] = arrived
     return json.dumps(click, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -194,13 +251,28 @@ def day_of(key: str) -> date | None:
         return None
 
 
-def replayed_key(key: str, *, part: bool = False) -> str:
-    """Where a replayed object goes; `part`: a new key for the replayed part of an object."""
-    moved = REPLAYED_PREFIX + key.removeprefix(FAILED_PREFIX)
+def _rest(key: str) -> str:
+    """The key below its error prefix (below the reason, for a click set apart)."""
+    if key.startswith(UNRECOVERABLE_PREFIX):
+        return key.removeprefix(UNRECOVERABLE_PREFIX).partition("/")[2]
+    return key.removeprefix(FAILED_PREFIX)
+
+
+def _part(moved: str, part: bool) -> str:
     if not part:
         return moved
     stem, gz, _ = moved.partition(".gz")
     return f"{stem}-part-{uuid.uuid4().hex[:8]}{gz}"
+
+
+def replayed_key(key: str, *, part: bool = False) -> str:
+    """Where a replayed object goes; `part`: a new key for the replayed part of an object."""
+    return _part(REPLAYED_PREFIX + _rest(key), part)
+
+
+def unrecoverable_key(key: str, reason: str, *, part: bool = False) -> str:
+    """Where clicks that can never succeed go, under the processor's reason."""
+    return _part(f"{UNRECOVERABLE_PREFIX}{reason}/{_rest(key)}", part)
 
 
 # --- Sending ---------------------------------------------------------------------------------
@@ -285,28 +357,46 @@ class Summary:
     replayed: int = 0
     kept_failing: int = 0
     unreadable: int = 0
+    set_apart: Counter[str] = field(default_factory=Counter)  # reason -> clicks
     problems: list[str] = field(default_factory=list)
+
+    def apart(self, *, dry_run: bool) -> str:
+        if not self.set_apart:
+            return ""
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(self.set_apart.items()))
+        verb = "would be" if dry_run else "were"
+        return (
+            f"; {sum(self.set_apart.values())} clicks that can never succeed ({reasons}) "
+            f"{verb} set apart under {UNRECOVERABLE_PREFIX} (--include-unrecoverable sends them)"
+        )
 
     def line(self, stream: str, *, dry_run: bool) -> str:
         if dry_run:
             return (
                 f"dry run: {self.clicks} clicks in {self.objects} objects under "
                 f"{FAILED_PREFIX} would be replayed into {stream}; {self.unreadable} unreadable "
-                "lines"
+                "lines" + self.apart(dry_run=True)
             )
         return (
             f"replayed {self.replayed} of {self.clicks} clicks from {self.objects} objects "
             f"into {stream}; {self.moved} objects moved to {REPLAYED_PREFIX}; "
             f"{self.kept_failing} kept failing and {self.unreadable} unreadable lines stay "
-            f"under {FAILED_PREFIX}"
+            f"under {FAILED_PREFIX}" + self.apart(dry_run=False)
         )
 
 
 def selected_keys(
-    storage: Storage, since: date | None = None, until: date | None = None
+    storage: Storage,
+    since: date | None = None,
+    until: date | None = None,
+    *,
+    include_unrecoverable: bool = False,
 ) -> list[str]:
     keys = []
-    for key in storage.keys(FAILED_PREFIX):
+    found = list(storage.keys(FAILED_PREFIX))
+    if include_unrecoverable:
+        found += storage.keys(UNRECOVERABLE_PREFIX)
+    for key in found:
         day = day_of(key)
         outside = day is None or (since and day < since) or (until and day > until)
         if (since or until) and outside:
@@ -322,22 +412,48 @@ def replay(
     since: date | None = None,
     until: date | None = None,
     dry_run: bool = False,
+    triage: Triage | None = None,
+    include_unrecoverable: bool = False,
     progress: Callable[[str], None] = lambda text: None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Summary:
-    keys = selected_keys(storage, since, until)
+    """Replay the failed clicks; ``triage`` (default: the processor's rules alone) sets apart
+    the ones that can never succeed, unless ``include_unrecoverable``."""
+    triage = triage or Triage()
+    keys = selected_keys(storage, since, until, include_unrecoverable=include_unrecoverable)
     summary = Summary(objects=len(keys))
     last = clock()
     for done, key in enumerate(keys, 1):
-        failure = FailureObject.parse(key, storage.read(key))
-        readable = [i for i, click in enumerate(failure.clicks) if click is not None]
-        unreadable = [i for i, click in enumerate(failure.clicks) if click is None]
+        try:
+            failure = FailureObject.parse(key, storage.read(key))
+        except (OSError, EOFError, zlib.error) as error:
+            summary.unreadable += 1
+            summary.problems.append(f"{key} cannot be read ({error}); it stays")
+            continue
+        apart: dict[str, list[int]] = {}
+        readable = []
+        for index, click in enumerate(failure.clicks):
+            record = failure.records[index]
+            if click is None or record is None:
+                continue
+            reason = None if include_unrecoverable else triage.reason(record)
+            if reason is None:
+                readable.append(index)
+            else:
+                apart.setdefault(reason, []).append(index)
+        unreadable = sorted(failure.why)
         summary.clicks += len(readable)
         summary.unreadable += len(unreadable)
-        if unreadable:
-            summary.problems.append(f"{len(unreadable)} unreadable lines in {key}")
+        for reason, indexes in apart.items():
+            summary.set_apart[reason] += len(indexes)
+        for index in unreadable[:MAX_LINES_NAMED]:
+            summary.problems.append(f"{key} line {index + 1}: {failure.why[index]}; it stays")
+        if len(unreadable) > MAX_LINES_NAMED:
+            summary.problems.append(
+                f"{key}: {len(unreadable) - MAX_LINES_NAMED} more unreadable lines stay"
+            )
         if not dry_run:
-            replay_object(storage, sender, failure, readable, unreadable, summary)
+            replay_object(storage, sender, failure, readable, unreadable, apart, summary)
         if clock() - last >= PROGRESS_EVERY_SECONDS:
             last = clock()
             progress(f"{done}/{len(keys)} objects, {summary.replayed} clicks replayed")
@@ -350,10 +466,11 @@ def replay_object(
     failure: FailureObject,
     readable: list[int],
     unreadable: list[int],
+    apart: dict[str, list[int]],
     summary: Summary,
 ) -> None:
     clicks = [failure.clicks[i] for i in readable]
-    failed = sender.send(clicks)  # type: ignore[arg-type]
+    failed = sender.send(clicks) if clicks else {}  # type: ignore[arg-type]
     sent = [index for n, index in enumerate(readable) if n not in failed]
     kept = sorted([readable[n] for n in failed] + unreadable)
     summary.replayed += len(sent)
@@ -361,15 +478,28 @@ def replay_object(
     if failed:
         reasons = ", ".join(sorted(set(failed.values())))
         summary.problems.append(f"{len(failed)} clicks kept failing in {failure.key} ({reasons})")
-    if not kept:
-        storage.move(failure.key, replayed_key(failure.key))
-        summary.moved += 1
+    # Where each part of the object goes, as a whole object or as a part of one: the replayed
+    # lines, and each reason's clicks.
+    key = failure.key
+    parts = [(replayed_key(key), replayed_key(key, part=True), sent)] if sent else []
+    parts += [
+        (unrecoverable_key(key, reason), unrecoverable_key(key, reason, part=True), indexes)
+        for reason, indexes in sorted(apart.items())
+    ]
+    if not kept and len(parts) == 1:
+        storage.move(key, parts[0][0])
+        summary.moved += 1 if sent else 0
         return
-    if sent:
-        # The replayed lines are kept first, then the object shrinks to what is left: a second
-        # run sends only what did not go this time.
-        storage.write(replayed_key(failure.key, part=True), failure.body(sent))
-        storage.write(failure.key, failure.body(kept))
+    if not parts:
+        return
+    # Each part is written first, then the object shrinks to what is left (or goes): a second
+    # run sends only what did not go this time, and a crash between sends nothing twice.
+    for _, part_key, indexes in parts:
+        storage.write(part_key, failure.body(indexes))
+    if kept:
+        storage.write(key, failure.body(kept))
+    else:
+        storage.delete(key)
 
 
 # --- The command -----------------------------------------------------------------------------
@@ -395,6 +525,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first day to replay")
     parser.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last day to replay")
     parser.add_argument("--dry-run", action="store_true", help="only count; send and move nothing")
+    parser.add_argument(
+        "--mysfits-api-url",
+        help="Mysfits API whose catalog says which mysfits exist (default: the stack's "
+        f"{MYSFITS_API_PARAMETER} parameter); clicks for others are set apart",
+    )
+    parser.add_argument(
+        "--include-unrecoverable",
+        action="store_true",
+        help=f"also send the clicks the processor refuses (and those under {UNRECOVERABLE_PREFIX}"
+        "), e.g. after a mysfit was added",
+    )
     args = parser.parse_args(argv)
     if args.bucket_dir and (args.bucket or args.stack_name):
         parser.error("--bucket-dir is the local bucket; leave out --bucket and --stack-name")
@@ -440,9 +581,9 @@ def only_stream(firehose: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     cloudformation, s3, firehose = _clients(args)
-    outputs = (
-        stack_outputs(describe_stack(cloudformation, args.stack_name)) if args.stack_name else {}
-    )
+    stack = describe_stack(cloudformation, args.stack_name) if args.stack_name else {}
+    outputs = stack_outputs(stack) if stack else {}
+    parameters = {p["ParameterKey"]: p.get("ParameterValue") for p in stack.get("Parameters", [])}
     for name, given in ((BUCKET_OUTPUT, args.bucket), (STREAM_OUTPUT, args.stream_name)):
         if args.stack_name and not given and name not in outputs:
             raise ReplayError(f"stack {args.stack_name!r} has no output {name}")
@@ -457,12 +598,20 @@ def run(args: argparse.Namespace) -> int:
     def progress(text: str) -> None:
         print(f"replay: {text}", file=sys.stderr, flush=True)
 
+    api_url = args.mysfits_api_url or parameters.get(MYSFITS_API_PARAMETER)
+    triage = Triage()
+    if not args.include_unrecoverable:
+        triage = read_catalog(api_url) if api_url else triage
+        if triage.known is None:
+            progress(f"mysfits not checked ({triage.unchecked}); only invalid clicks set apart")
     summary = replay(
         storage,
         Sender(firehose, stream),
         since=args.since,
         until=args.until,
         dry_run=args.dry_run,
+        triage=triage,
+        include_unrecoverable=args.include_unrecoverable,
         progress=progress,
     )
     for problem in summary.problems:

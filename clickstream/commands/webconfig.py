@@ -6,6 +6,9 @@ click-streaming stack (the ``StreamingApiEndpoint`` output and the ``MysfitsApiU
 Mysfits API this stack enriches clicks from) and the user pool from flags or from the workshop's
 Cognito stack (outputs ``CognitoUserPool`` and ``CognitoUserPoolClient``).
 
+Each HTML page beside ``config.js`` gets the Content-Security-Policy for those origins in its meta
+tag (``sitepolicy.py``), so the published page allows exactly the APIs it calls.
+
 Only ``generate.py``'s own requirements are imported at load: boto3 is imported when the stack is
 read, and its absence is one line and exit 2.
 """
@@ -21,10 +24,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from clickstream.cli import CommandError, OneLineParser, write_atomically
+from clickstream.commands.sitepolicy import page_origins, site_policy, with_meta_policy
 from clickstream.commands.stacks import describe_stack, stack_value
 
 STREAMING_API_OUTPUT = "StreamingApiEndpoint"
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
+USER_POOL_PARAMETER = "CognitoUserPoolArn"
 USER_POOL_OUTPUT = "CognitoUserPool"
 USER_POOL_CLIENT_OUTPUT = "CognitoUserPoolClient"
 DEFAULT_COGNITO_STACK = "MythicalMysfits-Cognito"
@@ -62,6 +67,11 @@ class CognitoSettings:
     def region(self) -> str:
         return self.user_pool_id.split("_", 1)[0]
 
+    @property
+    def api_url(self) -> str:
+        """Where the page calls Cognito: the stand-in, or the pool's regional endpoint."""
+        return self.endpoint or f"https://cognito-idp.{self.region}.amazonaws.com"
+
 
 class WebConfigError(CommandError):
     """Why the configuration could not be written; one line, meant for the person running it."""
@@ -84,10 +94,13 @@ def render_config_js(
     mysfits_api_endpoint: str,
     streaming_api_endpoint: str,
     cognito: CognitoSettings | None = None,
+    *,
+    signed_in_clicks: bool = False,
 ) -> str:
     """The text of ``web/config.js``: a frozen default export, JSON-escaped, deterministic.
 
     Without ``cognito`` the Cognito values are empty: the page works, and says sign-in is off.
+    ``signed_in_clicks``: the stack has PUT /clicks/signed-in (its CognitoUserPoolArn is set).
     """
     values = {
         "mysfitsApiEndpoint": _endpoint("mysfits_api_endpoint", mysfits_api_endpoint),
@@ -96,12 +109,32 @@ def render_config_js(
         "cognitoUserPoolId": cognito.user_pool_id if cognito else "",
         "cognitoUserPoolClientId": cognito.client_id if cognito else "",
         "cognitoEndpoint": _endpoint("cognito endpoint", cognito.endpoint) if cognito else "",
+        "signedInClicks": bool(signed_in_clicks and cognito),
     }
     # ensure_ascii also escapes U+2028/U+2029, which are line terminators in older JavaScript.
     body = "".join(
         f"  {key}: {json.dumps(value, ensure_ascii=True)},\n" for key, value in values.items()
     )
     return f"{CONFIG_HEADER}export default Object.freeze({{\n{body}}});\n"
+
+
+def render_pages(
+    site_dir: Path,
+    mysfits_api_endpoint: str,
+    streaming_api_endpoint: str,
+    cognito: CognitoSettings | None = None,
+) -> dict[Path, str]:
+    """Each ``*.html`` page in ``site_dir`` with the policy for these endpoints in its meta tag.
+
+    Raises ValueError for a page without that tag, or an endpoint a policy cannot name."""
+    connect, images = page_origins(
+        mysfits_api_endpoint, streaming_api_endpoint, cognito.api_url if cognito else ""
+    )
+    policy = site_policy(connect, images)
+    return {
+        page: with_meta_policy(page.read_text(encoding="utf-8"), policy, page)
+        for page in sorted(Path(site_dir).glob("*.html"))
+    }
 
 
 def _boto3() -> Any:
@@ -133,8 +166,9 @@ def write_config_from_stack(
     cloudformation_client: Any = None,
     cognito: CognitoSettings | None = None,
     cognito_stack: str = DEFAULT_COGNITO_STACK,
-) -> Path:
-    """Write ``output`` from the stack; raises WebConfigError, writing nothing, if it cannot.
+) -> list[Path]:
+    """Write ``output`` from the stack, and the policy of each page beside it; raises
+    WebConfigError, writing nothing, if it cannot. Returns the files written.
 
     ``cognito`` given: those settings; otherwise they are read from ``cognito_stack``.
     """
@@ -151,20 +185,38 @@ def write_config_from_stack(
     mysfits = stack_value(stack, "Parameter", MYSFITS_API_PARAMETER)
     if cognito is None:
         cognito = cognito_from_stack(cloudformation_client, cognito_stack)
+    pool_arn = next(
+        (
+            p.get("ParameterValue") or ""
+            for p in stack.get("Parameters") or []
+            if p.get("ParameterKey") == USER_POOL_PARAMETER
+        ),
+        "",
+    )
+    if pool_arn and cognito is not None and not pool_arn.endswith("/" + cognito.user_pool_id):
+        raise WebConfigError(
+            f"stack {stack_name!r} authorizes signed-in clicks with {pool_arn}, but the site signs "
+            f"in with user pool {cognito.user_pool_id}: deploy the stack with that pool's ARN as "
+            f"{USER_POOL_PARAMETER}"
+        )
+    output = Path(output)
     try:
-        text = render_config_js(mysfits, streaming, cognito)
+        text = render_config_js(mysfits, streaming, cognito, signed_in_clicks=bool(pool_arn))
+        pages = render_pages(output.parent, mysfits, streaming, cognito)
     except ValueError as error:
         raise WebConfigError(f"stack {stack_name!r}: {error}") from error
-    output = Path(output)
     write_atomically(output, text)
-    return output
+    for page, html in pages.items():
+        write_atomically(page, html)
+    return [output, *pages]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = OneLineParser(
         prog="generate.py web-config",
         description="Write the site page's config.js from the deployed click-streaming stack "
-        "and the Cognito user pool it signs visitors in with.",
+        "and the Cognito user pool it signs visitors in with, and the Content-Security-Policy "
+        "of each HTML page beside it for those origins.",
     )
     parser.add_argument("--stack-name", required=True, help="name or ARN of the deployed stack")
     parser.add_argument("--region", help="AWS region of the stack (default: from the environment)")
@@ -183,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
         "--output",
         type=Path,
         default=DEFAULT_OUTPUT,
-        help=f"file to write (default: {DEFAULT_OUTPUT})",
+        help=f"file to write; the *.html pages beside it get their policy "
+        f"(default: {DEFAULT_OUTPUT})",
     )
     args = parser.parse_args(argv)
     cognito = None
@@ -205,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print("web-config: error: " + " ".join(str(error).split()), file=sys.stderr)
         return 2
-    print(f"wrote {written}")
+    print("wrote " + ", ".join(str(path) for path in written))
     return 0
 
 

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,12 @@ _NAME_PROPERTIES = {
 
 def _digest(*parts: str, length: int = 12) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _stack_uuid(stack: str) -> str:
+    """The UUID a stack id ends with (CloudFormation's is random; this one is the same for the
+    same stack name, like every name the resolver makes up)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"stack/{stack}"))
 
 
 def check_parameter(name: str, spec: dict[str, Any], value: str) -> None:
@@ -279,7 +286,7 @@ class ResolvedTemplate:
             stack = self.pseudo["AWS::StackName"]
             return (
                 f"arn:{self.pseudo['AWS::Partition']}:cloudformation:{self.pseudo['AWS::Region']}:"
-                f"{self.pseudo['AWS::AccountId']}:stack/{stack}/{_digest(stack, length=8)}"
+                f"{self.pseudo['AWS::AccountId']}:stack/{stack}/{_stack_uuid(stack)}"
             )
         if name == "AWS::NotificationARNs":
             return []

@@ -45,6 +45,7 @@ DEFAULT_RETRIES = 3
 DEFAULT_TIMEOUT_SECONDS = 3
 DEFAULT_MEMORY_MB = 128
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
+USER_POOL_PARAMETER = "CognitoUserPoolArn"
 MYSFITS_API_VARIABLE = "MYSFITS_API_URL"
 
 
@@ -125,7 +126,7 @@ class LocalPipeline:
     (``None``: no site). ``interval_scale`` multiplies the processor's buffer interval (0.01 turns
     60 s into 0.6 s). Ports 0 pick free ones. ``code_dir`` is where the function's ``Handler`` is
     found (default: ``lambda/`` next to the template's folder). ``parameters`` override template
-    parameters.
+    parameters. ``site_csp_header=False``: the pages carry their policy in their meta tag only.
 
     After ``start()``: ``api_url`` (the ``StreamingApiEndpoint`` equivalent), ``mysfits_api_url``,
     ``web_url``, ``firehose_url`` (Firehose's JSON API for the stream), ``stream_name``,
@@ -151,12 +152,14 @@ class LocalPipeline:
         cognito_port: int = 0,
         code_dir: Path | None = None,
         parameters: dict[str, str] | None = None,
+        site_csp_header: bool = True,
     ) -> None:
         if interval_scale <= 0:
             raise ValueError("interval_scale must be positive")
         self.template_path = Path(template)
         self.bucket_dir = Path(bucket_dir)
         self.web_dir = None if web_dir is None else Path(web_dir)
+        self.site_csp_header = site_csp_header
         self.interval_scale = interval_scale
         self.host = host
         self.code_dir = Path(code_dir) if code_dir else self.template_path.parent.parent / "lambda"
@@ -234,11 +237,19 @@ class LocalPipeline:
         self._dynamodb = LocalDynamoDB(self.host)
         aws_url = self.aws_endpoint_url = self._dynamodb.start()
         self.cognito = CognitoStandIn(self.host, self._ports["cognito"])
+        cognito = self.cognito.start()
+        # The site's user pool: the stand-in's, unless a parameter names another (or none).
+        self.user_pool_arn = (
+            f"arn:aws:cognito-idp:{cognito.region}:{DEFAULT_PSEUDO['AWS::AccountId']}:"
+            f"userpool/{cognito.user_pool_id}"
+        )
 
         parameters = _parameter_values(document)
-        if MYSFITS_API_PARAMETER in (document.get("Parameters") or {}):
-            parameters[MYSFITS_API_PARAMETER] = self.mysfits_api_url
         declared = document.get("Parameters") or {}
+        if MYSFITS_API_PARAMETER in declared:
+            parameters[MYSFITS_API_PARAMETER] = self.mysfits_api_url
+        if USER_POOL_PARAMETER in declared:
+            parameters[USER_POOL_PARAMETER] = self.user_pool_arn
         for name, value in self._parameters.items():
             if name not in declared:
                 raise TemplateError(f"template has no parameter {name}")
@@ -252,12 +263,13 @@ class LocalPipeline:
             self._dynamodb.create_table(region, table, catalog_as_table_items(self.mysfits_api_url))
         self.stream = self._delivery_stream(template, aws_url)
         services.add_stream(self.stream)
-        self.api = load_rest_api(template, services)
+        self.api = load_rest_api(
+            template, services, user_pools={self.user_pool_arn: cognito.authorizer()}
+        )
         self.api_url = f"{api_server.url}/{self.api.stage}"
 
         firehose_server.start(FirehoseApi([self.stream], account_id=services.account_id))
         self.firehose_url = firehose_server.url
-        cognito = self.cognito.start()
         if mysfits_server is not None:
             catalog = MysfitsCatalog(mysfits_server.url, authorize=cognito.authorizer())
             mysfits_server.start(catalog)
@@ -265,7 +277,16 @@ class LocalPipeline:
         api_server.start(self.api)
         if web_server is not None:
             settings = CognitoSettings(cognito.user_pool_id, cognito.client_id, f"{cognito.url}/")
-            web_server.start(Site(self.web_dir, self.mysfits_api_url, self.api_url, settings))
+            signed_in = any(m.authorizer for m in self.api.methods.values())
+            site = Site(
+                self.web_dir,
+                self.mysfits_api_url,
+                self.api_url,
+                settings,
+                self.site_csp_header,
+                signed_in_clicks=signed_in,
+            )
+            web_server.start(site)
             self.web_url = f"{web_server.url}/"
 
     def _delivery_stream(self, template: ResolvedTemplate, aws_url: str) -> LocalDeliveryStream:

@@ -1,17 +1,29 @@
-"""The site from ``web/``, with ``/config.js`` pointing at the local endpoints and user pool."""
+"""The site from ``web/``, with ``/config.js`` pointing at the local endpoints and user pool.
+
+Each HTML page is served with its meta policy written for the local origins, as ``generate.py
+web-config`` writes it for the deployed ones; the same policy also comes as a header (with
+``csp_header``), with what only a header can carry (``frame-ancestors``).
+"""
 
 from __future__ import annotations
 
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
+from clickstream.commands.sitepolicy import (
+    SECURITY_HEADERS,
+    header_policy,
+    page_origins,
+    site_policy,
+    with_meta_policy,
+)
 from clickstream.commands.webconfig import CognitoSettings, render_config_js
 
 from .servers import RequestHandler, json_response
 
-__all__ = ["Site", "WebHandler", "content_security_policy", "content_type"]
+__all__ = ["Site", "WebHandler", "content_type"]
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -29,30 +41,6 @@ _TYPES = {
 }
 
 
-def origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def content_security_policy(connect: list[str], images: tuple[str, ...] = ()) -> str:
-    """The policy the README tells users to deploy, for the API origins the page talks to.
-
-    ``images``: origins the page loads pictures from besides ``'self'`` and any ``https:`` one
-    (locally the Mysfits stand-in serves them over http).
-    """
-    directives = {
-        "default-src": ["'none'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "https:", *images],
-        "connect-src": list(connect),
-        "base-uri": ["'none'"],
-        "form-action": ["'none'"],
-        "frame-ancestors": ["'none'"],
-    }
-    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
-
-
 def content_type(path: Path) -> str:
     suffix = path.suffix.lower()
     return _TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -66,25 +54,36 @@ class Site:
     mysfits_api_endpoint: str
     streaming_api_endpoint: str
     cognito: CognitoSettings | None = None
+    csp_header: bool = True
+    signed_in_clicks: bool = False
 
     def config_js(self) -> str:
         return render_config_js(
-            self.mysfits_api_endpoint, self.streaming_api_endpoint, self.cognito
+            self.mysfits_api_endpoint,
+            self.streaming_api_endpoint,
+            self.cognito,
+            signed_in_clicks=self.signed_in_clicks,
         )
 
+    def policy(self) -> dict[str, tuple[str, ...]]:
+        connect, images = page_origins(
+            self.mysfits_api_endpoint,
+            self.streaming_api_endpoint,
+            self.cognito.api_url if self.cognito else "",
+        )
+        return site_policy(connect, images)
+
+    def page(self, path: Path) -> bytes:
+        """An HTML page with its meta policy for these origins."""
+        html = path.read_text(encoding="utf-8")
+        return with_meta_policy(html, self.policy(), path.name).encode("utf-8")
+
     def security_headers(self) -> dict[str, str]:
-        """Served with every file: the page proves it works under the policy users deploy."""
-        mysfits = origin(self.mysfits_api_endpoint)
-        apis = [origin(self.streaming_api_endpoint), mysfits]
-        if self.cognito is not None and self.cognito.endpoint:
-            apis.append(origin(self.cognito.endpoint))
-        # The Mysfits API serves the pictures; locally over http, which "https:" does not allow.
-        images = () if mysfits.startswith("https:") else (mysfits,)
-        return {
-            "Content-Security-Policy": content_security_policy(apis, images),
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "strict-origin-when-cross-origin",
-        }
+        """Served with every file: what a meta tag cannot set, and the policy again."""
+        headers = dict(SECURITY_HEADERS)
+        if self.csp_header:
+            headers["Content-Security-Policy"] = header_policy(self.policy())
+        return headers
 
 
 class WebHandler(RequestHandler):
@@ -109,4 +108,5 @@ class WebHandler(RequestHandler):
             target = target / "index.html"
         if not target.is_relative_to(root) or not target.is_file():
             return 404, {"Content-Type": "text/plain; charset=utf-8", **headers}, b"Not Found\n"
-        return 200, {"Content-Type": content_type(target), **headers}, target.read_bytes()
+        body = site.page(target) if target.suffix == ".html" else target.read_bytes()
+        return 200, {"Content-Type": content_type(target), **headers}, body

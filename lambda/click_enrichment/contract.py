@@ -31,7 +31,8 @@ SIGNED_IN_PATH = "signed-in"  # below /clicks
 # --- The Firehose record, as both methods' mapping templates write it -------------------------
 # (JSON key, JSON type), in the order the templates write them. `receivedAt` is API Gateway's
 # $context.requestTimeEpoch (epoch milliseconds); `userAgent` its $context.identity.userAgent,
-# which the processor reads and never stores.
+# form-URL-encoded ($util.urlEncode: no character in it needs JSON escaping), which the
+# processor decodes, judges and never stores.
 RECORD_FIELDS = (
     ("event", "string"),
     ("userId", "string"),

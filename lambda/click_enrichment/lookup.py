@@ -29,8 +29,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.util import Timeout
 
 from .profiles import MysfitProfile, profile_from_api, profile_from_item, profiles_from_catalog
+from .records import UNKNOWN_MYSFIT as UNKNOWN_MYSFIT  # declared with the visitor's reasons
 
-UNKNOWN_MYSFIT = "unknown_mysfit"
 MYSFIT_UNAVAILABLE = "mysfit_unavailable"
 DEADLINE = "deadline"
 # Names the catalog read in the logged problems, where mysfit ids name per-id reads.

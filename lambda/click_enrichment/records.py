@@ -9,6 +9,7 @@ import json
 import re
 import time
 from typing import Any, NamedTuple
+from urllib.parse import unquote_plus
 
 from . import contract
 from .agents import is_bot
@@ -60,6 +61,11 @@ INVALID_REASONS = (
     INVALID_ARRIVAL_TIMESTAMP,
 )
 _EVENTS = frozenset(contract.EVENTS)
+# The Mysfits API answered, and has no such mysfit.
+UNKNOWN_MYSFIT = "unknown_mysfit"
+# The visitor's input: the same click fails the same way every time it is sent again, and no
+# operator can fix it (the alarm does not count these; replay sets them apart).
+VISITOR_REASONS = (*INVALID_REASONS, UNKNOWN_MYSFIT)
 
 
 class Click(NamedTuple):
@@ -138,7 +144,7 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
         authenticated,
         mysfit_id,
         clicked_at,
-        False if user_agent is None else is_bot(user_agent),
+        False if user_agent is None else is_bot(unquote_plus(user_agent)),
         visitor_id,
         click_id,
     )

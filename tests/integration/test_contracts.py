@@ -12,28 +12,14 @@ from pathlib import Path
 import pytest
 
 from clickstream.local.cfn import ResolvedTemplate
-from clickstream.template import TEMPLATE_FILE, render
 
 ROOT = Path(__file__).resolve().parents[2]
 LAMBDA = ROOT / "lambda"
 
 
-@pytest.fixture(scope="module")
-def template() -> dict:
-    return json.loads(render()[TEMPLATE_FILE])
-
-
-@pytest.fixture(scope="module")
-def function(template) -> dict:
-    (function,) = [
-        r["Properties"]
-        for r in template["Resources"].values()
-        if r["Type"] == "AWS::Lambda::Function"
-    ]
-    return function
-
-
-def run_handler(function: dict, event: dict) -> tuple[dict, list[dict]]:
+def run_handler(
+    function: dict, event: dict, mysfits_api_url: str = "http://127.0.0.1:9"
+) -> tuple[dict, list[dict]]:
     """Invoke the handler named by the template, in a fresh interpreter, with the template's
     static environment; return its response and the JSON lines it printed."""
     module, name = function["Handler"].rsplit(".", 1)
@@ -63,7 +49,7 @@ print("RESPONSE " + json.dumps(response))
         env={
             **os.environ,
             **env,
-            "MYSFITS_API_URL": "http://127.0.0.1:9",
+            "MYSFITS_API_URL": mysfits_api_url,
             "MYSFITS_TABLE_ARN": "",
             "AWS_DEFAULT_REGION": "us-east-1",
         },
@@ -213,6 +199,8 @@ def dashboard_reads(stack: ResolvedTemplate) -> set[Key]:
         body = json.loads(stack.properties(logical_id)["DashboardBody"])
         for widget in body["widgets"]:
             for line in widget["properties"].get("metrics", []):
+                if not isinstance(line[0], str):
+                    continue  # a metric-math expression over the lines that are metrics
                 names = [part for part in line if isinstance(part, str)]
                 namespace, metric, *pairs = names
                 dimensions = frozenset(zip(pairs[::2], pairs[1::2], strict=True))

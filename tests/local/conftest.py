@@ -40,6 +40,17 @@ def put_click(pipeline: LocalPipeline, body: Any, headers: dict[str, str] = JSON
     return requests.put(f"{pipeline.api_url}/clicks", data=data, headers=headers, timeout=10)
 
 
+def sent_click(raw: str) -> dict[str, Any]:
+    """The body a record of PUT /clicks was made from: the record less what API Gateway added,
+    which must be there (the event, the unauthenticated mark, receipt time, user agent)."""
+    record = json.loads(raw)
+    assert record.pop("event") == "profile"
+    assert record.pop("authenticated") is False
+    assert type(record.pop("receivedAt")) is int
+    assert isinstance(record.pop("userAgent"), str)
+    return record
+
+
 def start_runner(bucket: Path, *extra: str, stderr: Any = subprocess.PIPE):
     """``python -m clickstream.local`` on free ports: the process and its banner's URLs."""
     process = subprocess.Popen(
@@ -76,10 +87,12 @@ def logical_ids(document: dict[str, Any], resource_type: str) -> list[str]:
     return [k for k, r in document["Resources"].items() if r["Type"] == resource_type]
 
 
-def method(document: dict[str, Any], http_method: str) -> dict[str, Any]:
+def method(document: dict[str, Any], http_method: str, *, signed_in: bool = False) -> dict:
+    """The anonymous method of /clicks (or, ``signed_in``, of /clicks/signed-in)."""
     (found,) = [
         r for r in resources(document, "AWS::ApiGateway::Method")
         if r["Properties"]["HttpMethod"] == http_method
+        and ("Condition" in r) == signed_in
     ]  # fmt: skip
     return found["Properties"]
 
@@ -107,8 +120,10 @@ def gateway_response(document: dict[str, Any], response_type: str) -> dict[str, 
     return found
 
 
-def model_schema(document: dict[str, Any]) -> dict[str, Any]:
-    (model,) = resources(document, "AWS::ApiGateway::Model")
+def model_schema(document: dict[str, Any], name: str = "Click") -> dict[str, Any]:
+    (model,) = [
+        r for r in resources(document, "AWS::ApiGateway::Model") if r["Properties"]["Name"] == name
+    ]
     schema = model["Properties"]["Schema"]
     return json.loads(schema) if isinstance(schema, str) else schema
 

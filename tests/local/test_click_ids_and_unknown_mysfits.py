@@ -8,10 +8,12 @@ import uuid
 
 import requests
 
-from .conftest import put_click
+from clickstream import contract
+
+from .conftest import put_click, sent_click
 
 
-def test_a_click_id_is_delivered_right_after_the_user_id(start_pipeline):
+def test_a_click_id_is_delivered_in_the_contracts_place(start_pipeline):
     pipeline = start_pipeline()
     mysfit = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=10).json()["mysfits"][0]
     click = {"userId": "guest", "mysfitId": mysfit["mysfitId"], "clickId": str(uuid.uuid4())}
@@ -22,7 +24,8 @@ def test_a_click_id_is_delivered_right_after_the_user_id(start_pipeline):
     assert answer.status_code == 200
     (path,) = pipeline.delivered_objects()
     line = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=list)
-    assert [key for key, _ in line][:3] == ["userId", "clickId", "mysfitId"]
+    keys = [key for key, _ in line]
+    assert keys == [key for key, _ in contract.ENRICHED_FIELDS if key != "visitorId"]
     assert dict(line)["clickId"] == click["clickId"]
     assert dict(line)["species"] == mysfit["species"]
 
@@ -39,4 +42,4 @@ def test_a_click_on_an_unknown_mysfit_is_kept_under_the_error_prefix(start_pipel
     assert answer.status_code == 200
     assert pipeline.delivered_objects() == []
     (failed,) = pipeline.failed_records()
-    assert json.loads(failed["raw"]) == click
+    assert sent_click(failed["raw"]) == click

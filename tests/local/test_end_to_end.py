@@ -18,6 +18,7 @@ from .conftest import (
     model_schema,
     processor_parameters,
     put_click,
+    sent_click,
 )
 
 
@@ -160,7 +161,7 @@ def test_mysfits_api_down_keeps_every_raw_click_under_the_error_prefix(
     assert [a.status_code for a in answers] == [200] * len(clicks)
     assert pipeline.delivered_objects() == []
     failed = pipeline.failed_records()
-    by_user = sorted((json.loads(f["raw"]) for f in failed), key=lambda c: c["userId"])
+    by_user = sorted((sent_click(f["raw"]) for f in failed), key=lambda c: c["userId"])
     assert by_user == sorted(clicks, key=lambda c: c["userId"])
     fields = {
         "attemptsMade", "arrivalTimestamp", "errorCode", "errorMessage",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -84,8 +85,21 @@ def test_site_config_points_at_the_local_endpoints(pipeline):
     cognito = CognitoSettings(
         pipeline.cognito.user_pool_id, pipeline.cognito.client_id, f"{pipeline.cognito.url}/"
     )
-    assert answer.text == render_config_js(pipeline.mysfits_api_url, pipeline.api_url, cognito)
+    # The runner's stack has the signed-in method: its user pool is the stand-in's.
+    assert answer.text == render_config_js(
+        pipeline.mysfits_api_url, pipeline.api_url, cognito, signed_in_clicks=True
+    )
+    assert "signedInClicks: true" in answer.text
     assert answer.headers["Content-Type"].startswith("text/javascript")
+
+
+def test_without_a_user_pool_the_site_sends_no_signed_in_clicks(start_pipeline):
+    pipeline = start_pipeline(parameters={"CognitoUserPoolArn": ""}, web_dir=REPOSITORY / "web")
+
+    answer = requests.get(f"{pipeline.web_url}config.js", timeout=10)
+
+    assert "signedInClicks: false" in answer.text
+    assert not any(m.authorizer for m in pipeline.api.methods.values())
 
 
 def test_site_serves_web_with_content_types(pipeline):
@@ -94,13 +108,24 @@ def test_site_serves_web_with_content_types(pipeline):
         relative = path.relative_to(web).as_posix()
         answer = requests.get(f"{pipeline.web_url}{relative}", timeout=10)
         assert answer.status_code == 200, relative
-        assert answer.content == path.read_bytes()
+        if path.suffix == ".html":
+            # A page as it is but for its policy, written for the local origins.
+            assert answer.headers["Content-Type"].startswith("text/html")
+            assert _without_policy(answer.text) == _without_policy(path.read_text("utf-8"))
+            assert pipeline.cognito.url in _POLICY.search(answer.text).group(1), relative
+        else:
+            assert answer.content == path.read_bytes()
         if path.suffix == ".js":
             assert answer.headers["Content-Type"].startswith("text/javascript")
-        if path.suffix == ".html":
-            assert answer.headers["Content-Type"].startswith("text/html")
     index = requests.get(pipeline.web_url, timeout=10)
-    assert index.content == (web / "index.html").read_bytes()
+    assert _without_policy(index.text) == _without_policy((web / "index.html").read_text("utf-8"))
+
+
+_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+
+
+def _without_policy(html: str) -> str:
+    return _POLICY.sub("", html)
 
 
 def test_site_does_not_serve_outside_web(pipeline):

@@ -9,7 +9,13 @@ import uuid
 import pytest
 import requests
 
-from .conftest import delivery_destination, model_schema, processor_function, with_standin
+from .conftest import (
+    delivery_destination,
+    model_schema,
+    processor_function,
+    sent_click,
+    with_standin,
+)
 
 JSON = {"Content-Type": "application/json"}
 
@@ -71,7 +77,7 @@ def test_processing_failed_records_keep_their_raw_data(
     clicks = send(pipeline, document, 3)
 
     failed = pipeline.failed_records()
-    assert sorted((json.loads(f["raw"]) for f in failed), key=str) == sorted(clicks, key=str)
+    assert sorted((sent_click(f["raw"]) for f in failed), key=str) == sorted(clicks, key=str)
     assert {f["errorCode"] for f in failed} == {"Lambda.ProcessingFailedStatus"}
     assert {f["attemptsMade"] for f in failed} == {1}
     assert all(f["arrivalTimestamp"] <= f["attemptEndingTimestamp"] for f in failed)

@@ -95,7 +95,14 @@ def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twic
     assert pipeline.delivered_records() == []
     failures = pipeline.failed_records()
     assert len(failures) == len(clicks)
-    first_arrival = {json.loads(f["raw"])["userId"]: f["arrivalTimestamp"] for f in failures}
+    # The API stamped each click when it received it; the failure record keeps that stamp.
+    received = {
+        json.loads(f["raw"])["userId"]: json.loads(f["raw"])["receivedAt"] for f in failures
+    }
+    assert all(
+        abs(received[json.loads(f["raw"])["userId"]] - f["arrivalTimestamp"]) < 60_000
+        for f in failures
+    )
     failed_files = files_under(pipeline.bucket_dir, replay.FAILED_PREFIX)
     assert failed_files
 
@@ -115,11 +122,11 @@ def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twic
     )
     species = {m["mysfitId"]: m["species"] for m in mysfits}
     assert all(r["species"] == species[r["mysfitId"]] for r in delivered)
-    # AND each is dated by the time it first arrived, not by the replay
+    # AND each is dated by the time the API received it, not by the replay
     for record in delivered:
-        first = datetime.fromtimestamp(first_arrival[record["userId"]] / 1000, UTC)
+        first = datetime.fromtimestamp(received[record["userId"]] / 1000, UTC)
         assert datetime.fromisoformat(record["clickedAt"].replace("Z", "+00:00")) == first
-        assert "arrivedAt" not in record
+        assert "receivedAt" not in record
     assert files_under(pipeline.bucket_dir, replay.FAILED_PREFIX) == []
     moved = files_under(pipeline.bucket_dir, replay.REPLAYED_PREFIX)
     assert [p.name for p in moved] == [p.name for p in failed_files]
@@ -218,9 +225,10 @@ def sent(stream) -> list[bytes]:
 
 
 def as_replayed(clicks: list[bytes]) -> list[dict]:
-    """Each click as the replay sends it: itself, with the time Firehose first received it."""
+    """Each click as the replay sends it: itself, dated by the time Firehose first received it
+    (these clicks, like those written before the API stamped receivedAt, carry no date)."""
     return sorted(
-        ({**json.loads(c), "arrivedAt": FIRST_ARRIVAL} for c in clicks), key=lambda c: c["userId"]
+        ({**json.loads(c), "receivedAt": FIRST_ARRIVAL} for c in clicks), key=lambda c: c["userId"]
     )
 
 
@@ -294,7 +302,8 @@ def test_unreadable_lines_stay_and_are_reported(firehose, tmp_path):
 def test_a_date_range_replays_only_those_days(firehose, tmp_path):
     bucket = tmp_path / "bucket"
     for day in ("2026-11-25", "2026-11-26", "2026-11-27"):
-        write_failures(bucket, day, "d", [failure_line(day.encode() + b"\n")])
+        click = json.dumps({"userId": day, "mysfitId": "m"}).encode()
+        write_failures(bucket, day, "d", [failure_line(click)])
     stream, sender, _, _ = firehose(records_per_second=100)
 
     summary = replay.replay(
@@ -305,13 +314,14 @@ def test_a_date_range_replays_only_those_days(firehose, tmp_path):
     )
 
     assert summary.objects == 1
-    assert sent(stream) == [b"2026-11-26"]
+    assert [click["userId"] for click in parsed(sent(stream))] == ["2026-11-26"]
 
 
 def test_a_long_run_reports_progress_as_it_goes(firehose, tmp_path):
     bucket = tmp_path / "bucket"
     for n in range(6):
-        write_failures(bucket, "2026-11-27", f"p{n}", [failure_line(f"{n}\n".encode())])
+        click = json.dumps({"userId": f"p{n}", "mysfitId": "m"}).encode()
+        write_failures(bucket, "2026-11-27", f"p{n}", [failure_line(click)])
     _, sender, _, _ = firehose(records_per_second=100)
     ticks = iter(range(0, 100, 1))  # one second passes per look at the clock
     reports: list[str] = []
@@ -325,3 +335,113 @@ def test_a_long_run_reports_progress_as_it_goes(firehose, tmp_path):
     assert reports[-1].endswith("clicks replayed")
     done = [int(report.split("/")[0]) for report in reports]
     assert done == sorted(done) and done[-1] <= 6
+
+
+# --- What can never succeed, and what cannot be read ---------------------------------------------
+
+
+DEEP = 100_000  # far past Python's recursion limit; the click model does not bound nesting
+
+
+def test_a_deeply_nested_click_neither_stops_the_run_nor_is_sent_again(firehose, tmp_path):
+    bucket = tmp_path / "bucket"
+    good = [json.dumps({"userId": f"g{n}", "mysfitId": "m"}).encode() for n in range(3)]
+    deep = b'{"userId":"d","mysfitId":"m","x":' + b"[" * DEEP + b"]" * DEEP + b"}"
+    # The processor keeps such a click, as it must: its JSON is too deep to read (invalid_json).
+    first = write_failures(
+        bucket,
+        "2026-11-27",
+        "a",
+        [failure_line(good[0]), failure_line(deep), failure_line(good[1])],
+    )
+    deep_line = b"[" * DEEP + b"]" * DEEP + b"\n"  # a line that is no failure record at all
+    second = write_failures(bucket, "2026-11-27", "b", [deep_line, failure_line(good[2])])
+    stream, sender, _, _ = firehose(records_per_second=100)
+    storage = replay.FolderStorage(bucket)
+
+    summary = replay.replay(storage, sender)
+
+    # Every object after the deep click is replayed; the deep click is set apart by its reason
+    assert parsed(sent(stream)) == as_replayed(good)
+    assert summary.set_apart == {"invalid_json": 1}
+    (apart,) = storage.keys(replay.UNRECOVERABLE_PREFIX + "invalid_json/")
+    assert storage.read(apart) == failure_line(deep)
+    assert apart.startswith(
+        replay.UNRECOVERABLE_PREFIX + "invalid_json/year=2026/month=11/day=27/a-part-"
+    )
+    assert first not in list(storage.keys(replay.FAILED_PREFIX))
+    # The unreadable line is named by object and line, and stays where it was
+    assert f"{second} line 1: nested too deeply to read; it stays" in summary.problems
+    assert storage.read(second) == deep_line
+    assert "1 clicks that can never succeed (invalid_json 1) were set apart" in summary.line(
+        stream.name, dry_run=False
+    )
+
+    # A second run sends nothing again
+    again = replay.replay(storage, sender)
+    assert (again.replayed, sum(again.set_apart.values())) == (0, 0)
+    assert sent(stream) == []
+
+
+def test_clicks_for_unknown_mysfits_are_set_apart_until_forced(
+    mysfits_api, tmp_path, no_aws_credentials, capsys
+):
+    mysfits_api.up()
+    known = requests.get(f"{mysfits_api.url}/mysfits", timeout=10).json()["mysfits"][0]
+    bucket = tmp_path / "bucket"
+    clicks = [
+        json.dumps({"userId": "a", "mysfitId": known["mysfitId"]}).encode(),
+        json.dumps({"userId": "b", "mysfitId": "no-such-mysfit"}).encode(),
+        json.dumps({"userId": "c", "mysfitId": "made-up-too"}).encode(),
+    ]
+    write_failures(bucket, "2026-11-27", "u", [failure_line(c) for c in clicks])
+    server, _, stream, _ = start_firehose_api(tmp_path / "delivered", None)
+    where = ["--bucket-dir", str(bucket), "--endpoint-url", server.url]
+    storage = replay.FolderStorage(bucket)
+    try:
+        # WHEN the failures are replayed with the Mysfits API that says which mysfits exist
+        status, out, err = run_replay(capsys, *where, "--mysfits-api-url", mysfits_api.url)
+
+        # THEN only the known mysfit's click is sent; the others are set apart, by reason
+        assert status == 0, err
+        assert parsed(sent(stream)) == as_replayed(clicks[:1])
+        assert out.strip().endswith(
+            "; 2 clicks that can never succeed (unknown_mysfit 2) were set apart under "
+            f"{replay.UNRECOVERABLE_PREFIX} (--include-unrecoverable sends them)"
+        )
+        (apart,) = storage.keys(replay.UNRECOVERABLE_PREFIX + "unknown_mysfit/")
+        assert parsed(replay.FailureObject.parse(apart, storage.read(apart)).clicks) == (
+            as_replayed(clicks[1:])
+        )
+        assert list(storage.keys(replay.FAILED_PREFIX)) == []
+
+        # AND another run sends nothing
+        status, out, _ = run_replay(capsys, *where, "--mysfits-api-url", mysfits_api.url)
+        assert "replayed 0 of 0 clicks" in out and "set apart" not in out
+        assert sent(stream) == []
+
+        # AND --include-unrecoverable sends them, once
+        status, out, _ = run_replay(capsys, *where, "--include-unrecoverable")
+        assert status == 0
+        assert parsed(sent(stream)) == as_replayed(clicks[1:])
+        assert list(storage.keys(replay.UNRECOVERABLE_PREFIX)) == []
+        status, out, _ = run_replay(capsys, *where, "--include-unrecoverable")
+        assert sent(stream) == []
+    finally:
+        server.stop()
+
+
+def test_a_whole_batch_the_function_failed_is_always_replayed(firehose, tmp_path):
+    bucket = tmp_path / "bucket"
+    click = json.dumps({"userId": "t", "mysfitId": "no-such-mysfit"}).encode()
+    line = json.loads(failure_line(click))
+    line |= {"errorCode": "Lambda.FunctionTimeout", "errorMessage": "Task timed out"}
+    write_failures(bucket, "2026-11-27", "t", [json.dumps(line).encode() + b"\n"])
+    stream, sender, _, _ = firehose(records_per_second=100)
+
+    summary = replay.replay(
+        replay.FolderStorage(bucket), sender, triage=replay.Triage(frozenset({"m"}))
+    )
+
+    assert (summary.replayed, summary.set_apart) == (1, {})
+    assert parsed(sent(stream)) == as_replayed([click])

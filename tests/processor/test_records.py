@@ -20,11 +20,18 @@ from click_enrichment.records import (
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clickstream.local.vtl import render_mapping_template
+
 EVANGELINE = "4e53920c-505a-4a90-a694-b9300791f0ae"
 CLICK_ID = "0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b"
 VISITOR_ID = "5f1e2d3c-4b5a-4697-8871-9a0b1c2d3e4f"
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:145.0) Gecko/20100101 Firefox/145.0"
 ARRIVAL = 1764263941123
+
+
+def url_encode(text: str) -> str:
+    """$util.urlEncode, as the API's mapping templates apply it to the user agent."""
+    return render_mapping_template("$util.urlEncode($context.ua)", "", context={"ua": text})
 
 
 def b64(raw: bytes) -> str:
@@ -49,7 +56,7 @@ def test_a_record_of_the_signed_in_method_decodes() -> None:
         "clickId": CLICK_ID,
         "mysfitId": EVANGELINE,
         "receivedAt": ARRIVAL - 250,
-        "userAgent": FIREFOX,
+        "userAgent": url_encode(FIREFOX),
     }
 
     # WHEN decoded
@@ -105,9 +112,10 @@ def test_a_record_of_the_signed_in_method_decodes() -> None:
     ],
 )
 def test_the_user_agent_says_whether_a_bot_clicked(user_agent: str, bot: bool) -> None:
-    data = b64(json.dumps({"userId": "u", "mysfitId": "m", "userAgent": user_agent}).encode())
+    # GIVEN the user agent as the mapping template writes it: form-URL-encoded
+    record = {"userId": "u", "mysfitId": "m", "userAgent": url_encode(user_agent)}
 
-    assert decode_click(data, ARRIVAL).bot is bot
+    assert decode_click(b64(json.dumps(record).encode()), ARRIVAL).bot is bot
 
 
 def test_a_record_without_a_user_agent_is_no_bot() -> None:

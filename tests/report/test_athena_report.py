@@ -21,7 +21,7 @@ from moto.athena.models import athena_backends
 from moto.moto_api import state_manager
 
 from clickstream.commands.report import main
-from clickstream.commands.report.answers import ReportError
+from clickstream.commands.report.answers import Answer, ReportError
 from clickstream.commands.report.athena import ask_athena
 from clickstream.commands.report.local import ask_bucket
 from clickstream.local.cfn import ResolvedTemplate
@@ -263,3 +263,139 @@ def test_queries_still_running_at_the_timeout_are_an_error(aws, template, querie
         ask_athena(STACK, region=REGION, session=aws, timeout=1e-6, sleep=waits.append)
 
     assert waits == []
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"QueryString": "SELECT * FROM clicks"}, "is not clickstream/queries/"),
+        ({"Database": "someone_elses"}, "asks database 'someone_elses', not the stack's"),
+    ],
+    ids=["other-sql", "other-database"],
+)
+@pytest.mark.parametrize("question", [QUESTIONS[0], QUESTIONS[-1]], ids=lambda q: q.key)
+def test_a_saved_query_that_is_not_the_repositorys_is_refused(
+    aws, template, capsys, question, change, why
+):
+    deployed = deploy(aws, template, questions=[q for q in QUESTIONS if q != question])
+    saved = {"QueryString": question.sql, "Database": deployed["database"]} | change
+    aws.client("athena").create_named_query(
+        Name=question.key, WorkGroup=deployed["workgroup"], **saved
+    )
+
+    status = main(["--stack-name", STACK, "--region", REGION])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith(f"report: error: named query {question.key} (")
+    assert why in err and err.count("\n") == 1
+    athena = aws.client("athena")
+    assert athena.list_query_executions(WorkGroup=deployed["workgroup"])["QueryExecutionIds"] == []
+
+
+class FailingAthena:
+    """Athena's client, but the first query answers as Athena does one that met a malformed
+    row: FAILED, with the reason and error Athena gives (and its lines of advice)."""
+
+    REASON = (
+        "HIVE_BAD_DATA: Error parsing field value 'yesterday' for field 6: "
+        "s3://bucket/clicks/year=2026/month=01/day=02/stream-1-2026-01-02-00-00-00-b\n"
+        'This query ran against the "db" database, unless qualified by the query. Please post '
+        "the error message on our forum or contact customer support with Query Id: x"
+    )
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def get_query_execution(self, QueryExecutionId):
+        answer = self._client.get_query_execution(QueryExecutionId=QueryExecutionId)
+        first = self._client.list_query_executions()["QueryExecutionIds"][-1]
+        if QueryExecutionId == first:
+            answer["QueryExecution"]["Status"] |= {
+                "State": "FAILED",
+                "StateChangeReason": self.REASON,
+                "AthenaError": {"ErrorCategory": 2, "ErrorType": 1301, "Retryable": False},
+            }
+        return answer
+
+
+class SessionWith:
+    def __init__(self, session, wrap):
+        self._session, self._wrap = session, wrap
+
+    def client(self, name):
+        client = self._session.client(name)
+        return self._wrap(client) if name == "athena" else client
+
+
+def test_a_query_athena_fails_on_a_malformed_row_is_one_line(aws, template):
+    deploy(aws, template)
+    with pytest.raises(ReportError) as raised:
+        ask_athena(
+            STACK, region=REGION, session=SessionWith(aws, FailingAthena), sleep=lambda _: None
+        )
+
+    line = str(raised.value)
+    assert "\n" not in line and "Please post" not in line
+    assert line.startswith("a malformed click under the clicks table: query ")
+    assert line.endswith(
+        "failed: HIVE_BAD_DATA: Error parsing field value 'yesterday' for field 6: "
+        "s3://bucket/clicks/year=2026/month=01/day=02/stream-1-2026-01-02-00-00-00-b"
+    )
+
+
+def test_clicks_without_a_time_on_athena_are_one_line_and_exit_2(aws, template, capsys):
+    deploy(aws, template)
+    # What Athena answers over a click with no clickedAt: from_iso8601_timestamp(NULL) is NULL.
+    answers = {
+        "totals": Answer(
+            [
+                "events",
+                "profile_views",
+                "likes",
+                "adoptions",
+                "visitors",
+                "signed_in_users",
+                "bot_events",
+            ],
+            [(2, 2, 0, 0, 1, 0, 0)],
+        ),
+        "funnelByMysfit": Answer(
+            ["mysfitid", "name", "viewers", "likers", "adopters"], [("m", "Rujin", 1, 0, 0)]
+        ),
+        "beforeAdoption": Answer(
+            [
+                "adoptions",
+                "median_profiles_viewed",
+                "median_distinct_mysfits_viewed",
+                "median_minutes_from_first_view",
+                "adopted_without_viewing",
+            ],
+            [(0, None, None, None, 0)],
+        ),
+        "sessions": Answer(
+            ["sessions", "median_events_per_session", "median_minutes", "bounce_rate"],
+            [(2, 1.0, None, 1.0)],
+        ),
+        "clicksByMysfit": Answer(
+            ["mysfitid", "name", "species", "clicks"], [("m", "Rujin", "Dragon", 2)]
+        ),
+        "clicksByAlignment": Answer(["goodevil", "lawchaos", "clicks"], [("Good", "Lawful", 2)]),
+        "clicksByHour": Answer(["hour_utc", "clicks"], [(8, 1), (None, 1)]),
+        "topMysfitsByDay": Answer(
+            ["click_date", "day_rank", "mysfitid", "name", "clicks"],
+            [("2026-01-02", 1, "m", "Rujin", 1), (None, 1, "m", "Rujin", 1)],
+        ),
+    }
+    queue_results(answers)
+
+    status = main(["--stack-name", STACK, "--region", REGION])
+
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert "report: error: the clicks table holds clicks with no readable clickedAt" in captured.err
+    assert captured.err.count("\n") == 2  # the bytes scanned, then the error

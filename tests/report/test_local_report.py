@@ -202,6 +202,45 @@ def test_an_unreadable_object_is_one_line_and_exit_2(tmp_path, capsys):
     )
 
 
+DEEP = 100_000  # far past Python's recursion limit, as a visitor's body may be nested
+
+
+@pytest.mark.parametrize(
+    ("bad", "why"),
+    [
+        ('{"userId":"u","mysfitId":"m"}', "has no clickedAt"),
+        (
+            '{"userId":"u","mysfitId":"m","clickedAt":"yesterday"}',
+            "has a clickedAt that is no time",
+        ),
+        ('{"userId":"u","mysfitId":"m","clickedAt":7}', "has a clickedAt that is no time"),
+        ("[" * DEEP + "]" * DEEP, "is nested too deeply to read"),
+        ('{"a":' * DEEP + "1" + "}" * DEEP, "is nested too deeply to read"),
+    ],
+    ids=["missing-time", "unparseable-time", "number-time", "deep-array", "deep-object"],
+)
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_a_malformed_click_names_its_object_and_line_and_exits_2(
+    tmp_path, capsys, bad, why, suffix
+):
+    folder = tmp_path / "clicks" / "year=2026" / "month=01" / "day=02"
+    folder.mkdir(parents=True)
+    good = '{"userId":"u","mysfitId":"m","clickedAt":"2026-01-02T00:00:00.000Z"}\n'
+    (folder / "stream-1-2026-01-02-00-00-00-a").write_text(good)
+    body = (good + good + bad + "\n" + good).encode()
+    broken = folder / f"stream-1-2026-01-02-00-00-00-b{suffix}"
+    broken.write_bytes(gzip.compress(body) if suffix else body)
+
+    status, out, err = run_report(capsys, "--bucket-dir", str(tmp_path))
+
+    assert status == 2
+    assert out == ""
+    assert err.startswith(
+        f"report: error: cannot read the clicks under {tmp_path}: {broken} line 3 {why}"
+    )
+    assert err.count("\n") == 1
+
+
 def test_compressed_objects_and_a_missing_last_newline_are_read(
     pipeline, profiles, deliver_at, capsys
 ):

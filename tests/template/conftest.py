@@ -40,3 +40,41 @@ def one(of_type):
         return name, resource.get("Properties", {})
 
     return find
+
+
+@pytest.fixture(scope="session")
+def model_schema(of_type):
+    """model_schema("Click") -> the JSON schema of the API's model of that Name."""
+
+    def find(name: str) -> dict:
+        (model,) = [
+            r["Properties"]
+            for r in of_type("AWS::ApiGateway::Model").values()
+            if r["Properties"]["Name"] == name
+        ]
+        assert model["ContentType"] == "application/json"
+        return model["Schema"]
+
+    return find
+
+
+@pytest.fixture(scope="session")
+def method(resources, of_type):
+    """method("/clicks", "PUT") -> (logical id, properties) of the API's method on that path."""
+
+    def path_of(resource_id: dict) -> str:
+        if "Fn::GetAtt" in resource_id:
+            return ""
+        properties = resources[resource_id["Ref"]]["Properties"]
+        return path_of(properties["ParentId"]) + "/" + properties["PathPart"]
+
+    def find(path: str, verb: str) -> tuple[str, dict]:
+        (found,) = [
+            (name, r)
+            for name, r in of_type("AWS::ApiGateway::Method").items()
+            if path_of(r["Properties"]["ResourceId"]) == path
+            and r["Properties"]["HttpMethod"] == verb
+        ]
+        return found[0], {**found[1]["Properties"], "Condition": found[1].get("Condition")}
+
+    return find

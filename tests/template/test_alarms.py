@@ -6,10 +6,12 @@ visitor or one retried write can cause.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
+
+from clickstream.metrics import FAILED_BY_REASON, OPERATOR_FAILURES, VISITOR_FAILURES
+from tests.alarm_math import breaches as alarm_breaches
 
 
 def ref(name: str) -> dict:
@@ -117,7 +119,9 @@ def test_failed_clicks_alarm_reads_this_stacks_ok_and_failed_counts(failed_share
     queries = processor_queries(failed_share)
     assert {q["Metric"]["MetricName"] for q in queries.values()} == {
         "RecordsOk",
-        "RecordsProcessingFailed",
+        "FailedMysfitUnavailable",
+        "FailedDeadline",
+        "FailedUnreadableRecord",
     }
     for query in queries.values():
         assert query["Stat"] == "Sum"
@@ -128,27 +132,35 @@ def test_failed_clicks_alarm_reads_this_stacks_ok_and_failed_counts(failed_share
 
 
 def breaches(alarm: dict, template: dict, ok: int, failed: int, **parameters: int) -> bool:
-    """Evaluate the alarm's expression the way metric math does, for one period's sums."""
-    (expression,) = [q["Expression"] for q in alarm["Metrics"] if q.get("ReturnData")]
-    text, variables = expression["Fn::Sub"]
-    for name, value in variables.items():
-        parameter = value["Ref"]
-        number = parameters.get(parameter, template["Parameters"][parameter]["Default"])
-        text = text.replace("${" + name + "}", str(number))
-    ids = {
-        q["MetricStat"]["Metric"]["MetricName"]: q["Id"]
-        for q in alarm["Metrics"]
-        if "MetricStat" in q
-    }
-    values = {ids["RecordsOk"]: ok, ids["RecordsProcessingFailed"]: failed}
-    match = re.fullmatch(r"IF\((.+), (\S+), (\S+)\)", text)
-    assert match, text
-    condition, if_true, if_false = match.groups()
-    python = re.sub(r"\bAND\b", "and", re.sub(r"\bOR\b", "or", condition))
-    assert re.fullmatch(r"[a-z0-9_ ()*+/<>=.]+", python), python
-    result = float(if_true if eval(python, {}, values) else if_false)
-    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
-    return result >= alarm["Threshold"]
+    """For one period: ``ok`` enriched clicks, ``failed`` failed with the Mysfits API down."""
+    sums = dict.fromkeys(FAILED_BY_REASON, 0) | {"RecordsOk": ok}
+    sums |= {"FailedMysfitUnavailable": failed, "RecordsProcessingFailed": failed}
+    return alarm_breaches(alarm, template, sums, **parameters)
+
+
+def refused(alarm: dict, template: dict, ok: int, **by_reason: int) -> bool:
+    """For one period: ``ok`` enriched clicks, and failed ones by their metric's name."""
+    sums = dict.fromkeys(FAILED_BY_REASON, 0) | by_reason | {"RecordsOk": ok}
+    sums["RecordsProcessingFailed"] = sum(by_reason.values())
+    return alarm_breaches(alarm, template, sums)
+
+
+@pytest.mark.parametrize("metric", VISITOR_FAILURES)
+def test_any_number_of_clicks_refused_as_the_visitors_input_never_pages(
+    failed_share, template, metric
+):
+    assert not refused(failed_share, template, ok=0, **{metric: 10_000})
+
+
+@pytest.mark.parametrize("metric", OPERATOR_FAILURES)
+def test_each_failure_the_operator_can_fix_pages(failed_share, template, metric):
+    assert refused(failed_share, template, ok=0, **{metric: 500})
+    assert not refused(failed_share, template, ok=0, **{metric: 3})
+
+
+def test_the_visitors_refusals_do_not_hide_an_outage(failed_share, template):
+    many = {"FailedUnknownMysfit": 100_000, "FailedMysfitUnavailable": 50}
+    assert refused(failed_share, template, ok=0, **many)
 
 
 def test_one_visitors_click_for_an_unknown_mysfit_does_not_page(failed_share, template):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from clickstream.local.cfn import ResolvedTemplate
 from clickstream.local.prefix import evaluate_prefix
 from clickstream.queries import QUESTIONS
 
@@ -174,10 +175,24 @@ def test_each_query_has_a_scan_limit_from_a_parameter(workgroup, template):
     assert 10_000_000 <= parameter["Default"] <= 10 * 1024**3
 
 
-def test_workgroup_and_database_names_are_per_stack(workgroup, one):
-    _, database = one("AWS::Glue::Database")
-    assert "${AWS::StackName}" in str(workgroup["Name"])
-    assert "${AWS::StackName}" in str(database["DatabaseInput"]["Name"])
+def resolve(template: dict, stack: str) -> ResolvedTemplate:
+    required = {
+        "MysfitsTableArn": "arn:aws:dynamodb:us-east-1:123456789012:table/MysfitsTable",
+        "MysfitsApiUrl": "https://mysfits.example.com/api",
+        "LambdaCodeBucket": "code-bucket",
+        "LambdaCodeKey": "clickstream/processor-0.zip",
+    }
+    return ResolvedTemplate(template, parameters=required, pseudo={"AWS::StackName": stack})
+
+
+def test_workgroup_and_database_names_are_per_stack(template):
+    names = set()
+    for stack in ("clicks-a", "clicks-b"):
+        resolved = resolve(template, stack)
+        ((_, workgroup),) = resolved.of_type("AWS::Athena::WorkGroup")
+        ((_, database),) = resolved.of_type("AWS::Glue::Database")
+        names.add((workgroup["Name"], database["DatabaseInput"]["Name"]))
+    assert len(names) == 2
 
 
 def test_outputs_name_the_workgroup_and_the_database(template, one):

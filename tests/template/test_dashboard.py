@@ -37,6 +37,7 @@ def read(body: dict) -> set[tuple[str, str, str]]:
         (line[0], line[1], line[-1]["stat"])
         for properties in graphs(body)
         for line in properties["metrics"]
+        if isinstance(line[0], str)  # not a metric-math expression
     }
 
 
@@ -101,3 +102,18 @@ def test_widgets_fit_the_grid_without_overlapping(body):
 
 def test_the_body_is_written_with_sorted_keys(body_text, body):
     assert body_text == json.dumps(body, sort_keys=True, separators=(",", ":"))
+
+
+def test_clicks_refused_as_the_visitors_input_are_a_data_quality_figure(body):
+    """Unknown-mysfit and invalid clicks: summed, and as a share, on a graph of their own."""
+    (quality,) = [g for g in graphs(body) if g["title"].startswith("Data quality")]
+    ids = {line[1]: line[-1]["id"] for line in quality["metrics"] if isinstance(line[0], str)}
+    formulas = {
+        line[0]["id"]: line[0]["expression"]
+        for line in quality["metrics"]
+        if not isinstance(line[0], str)
+    }
+    visitor = set(formulas["visitor"].split(" + "))
+    assert {ids["FailedUnknownMysfit"], ids["FailedInvalidMysfitId"]} <= visitor
+    assert ids["FailedMysfitUnavailable"] not in visitor and ids["FailedDeadline"] not in visitor
+    assert "visitor" in formulas["share"] and ids["RecordsOk"] in formulas["share"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import unquote_plus
 
 import botocore.session
 import pytest
@@ -20,10 +21,8 @@ STREAM = "mysfits-clicks-stream"
 
 
 @pytest.fixture(scope="module")
-def schema(one) -> dict:
-    _, model = one("AWS::ApiGateway::Model")
-    assert model["ContentType"] == "application/json"
-    return model["Schema"]
+def schema(model_schema) -> dict:
+    return model_schema("Click")
 
 
 @pytest.fixture(scope="module")
@@ -84,21 +83,27 @@ def test_model_rejects_malformed_clicks(validator, body):
     assert not accepted(validator, body)
 
 
-@pytest.fixture(scope="module")
-def mapping_template(methods) -> str:
-    text, variables = methods["PUT"]["Integration"]["RequestTemplates"]["application/json"][
-        "Fn::Sub"
-    ]
+PATHS = ["/clicks", "/clicks/signed-in"]
+
+
+def mapping_text(properties: dict) -> str:
+    text, variables = properties["Integration"]["RequestTemplates"]["application/json"]["Fn::Sub"]
     assert set(variables) == {"Stream"}
-    return text.replace("${Stream}", STREAM)
+    # Fn::Sub writes ${!x} for the literal ${x}.
+    return text.replace("${Stream}", STREAM).replace("${!", "${")
 
 
 @pytest.fixture(scope="module")
-def methods(of_type) -> dict[str, dict]:
-    return {
-        m["Properties"]["HttpMethod"]: m["Properties"]
-        for m in of_type("AWS::ApiGateway::Method").values()
-    }
+def mapping_template(method) -> str:
+    return mapping_text(method("/clicks", "PUT")[1])
+
+
+@pytest.fixture(scope="module")
+def methods(method) -> dict[tuple[str, str], dict]:
+    return {(path, verb): method(path, verb)[1] for path in PATHS for verb in ("PUT", "OPTIONS")}
+
+
+CONTEXT = {"requestTimeEpoch": 1764263941123, "identity": {"userAgent": "curl/8.5.0"}}
 
 
 @pytest.fixture(scope="module")
@@ -131,12 +136,52 @@ def test_mapping_template_makes_a_valid_put_record_carrying_the_click(
     mapping_template, put_record_validator, click
 ):
     body = json.dumps(click, ensure_ascii=False)
-    rendered = render_mapping_template(mapping_template, body)
+    rendered = render_mapping_template(mapping_template, body, context=CONTEXT)
     request = json.loads(rendered)
     put_record_validator(request)
     assert request["DeliveryStreamName"] == STREAM
     assert set(request) == {"DeliveryStreamName", "Record"}
-    assert json.loads(base64.b64decode(request["Record"]["Data"]).decode("utf-8")) == click
+    record = json.loads(base64.b64decode(request["Record"]["Data"]).decode("utf-8"))
+    assert record == {
+        "event": "profile",
+        "userId": click["userId"],
+        "authenticated": False,
+        "mysfitId": click["mysfitId"],
+        "receivedAt": 1764263941123,
+        "userAgent": "curl%2F8.5.0",
+    }
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "quote \" and \\ backslash, it's",
+        "Zoë 猫 🦄 + & % =",
+        "tab\tnew\nline\u2028</script>",
+        "",
+        None,
+    ],
+)
+@pytest.mark.parametrize("path", PATHS)
+def test_any_user_agent_leaves_a_valid_record(method, put_record_validator, path, user_agent):
+    # GIVEN either method's mapping template and a request with any user agent (or none)
+    template = mapping_text(method(path, "PUT")[1])
+    context = {
+        "requestTimeEpoch": 1,
+        "identity": {"userAgent": user_agent},
+        "authorizer": {"claims": {"sub": "7d0c5a8e-1b2c-4d3e-9f40-5a6b7c8d9e0f"}},
+    }
+    body = json.dumps(
+        {"userId": "guest", "mysfitId": UUID} if path == "/clicks" else {"mysfitId": UUID}
+    )
+
+    # WHEN rendered
+    request = json.loads(render_mapping_template(template, body, context=context))
+
+    # THEN the record is JSON whose user agent decodes to the one sent
+    put_record_validator(request)
+    record = json.loads(base64.b64decode(request["Record"]["Data"]))
+    assert unquote_plus(record["userAgent"]) == (user_agent or "")
 
 
 def test_put_record_check_catches_a_broken_template(put_record_validator):
@@ -160,8 +205,8 @@ def test_allowed_origin_is_a_parameter_defaulting_to_any(template):
 
 
 def test_every_method_response_uses_the_allowed_origin(methods):
-    for verb, method in methods.items():
-        for response in method["Integration"]["IntegrationResponses"]:
+    for verb, properties in methods.items():
+        for response in properties["Integration"]["IntegrationResponses"]:
             origin = response["ResponseParameters"][
                 "method.response.header.Access-Control-Allow-Origin"
             ]
@@ -180,16 +225,22 @@ def test_gateway_errors_carry_cors_headers(of_type, kind, one):
     headers = responses[0]["ResponseParameters"]
     assert responses[0]["RestApiId"] == {"Ref": api_name}
     assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == ORIGIN
-    assert headers["gatewayresponse.header.Access-Control-Allow-Headers"] == "'Content-Type'"
+    # The authorizer's 401 must be readable too: the page then refreshes its token.
+    allowed = headers["gatewayresponse.header.Access-Control-Allow-Headers"]
+    assert allowed == "'Authorization,Content-Type'"
 
 
-def test_cors_allows_only_what_the_page_uses(methods):
-    (preflight,) = methods["OPTIONS"]["Integration"]["IntegrationResponses"]
-    headers = preflight["ResponseParameters"]
-    allowed_methods = headers["method.response.header.Access-Control-Allow-Methods"].strip("'")
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [("/clicks", ["Content-Type"]), ("/clicks/signed-in", ["Authorization", "Content-Type"])],
+)
+def test_cors_allows_only_what_the_page_uses(methods, path, headers):
+    (preflight,) = methods[path, "OPTIONS"]["Integration"]["IntegrationResponses"]
+    answer = preflight["ResponseParameters"]
+    allowed_methods = answer["method.response.header.Access-Control-Allow-Methods"].strip("'")
     assert sorted(allowed_methods.split(",")) == ["OPTIONS", "PUT"]
-    allowed_headers = headers["method.response.header.Access-Control-Allow-Headers"].strip("'")
-    assert allowed_headers.split(",") == ["Content-Type"]
+    allowed_headers = answer["method.response.header.Access-Control-Allow-Headers"].strip("'")
+    assert allowed_headers.split(",") == headers
 
 
 def test_allowed_origin_parameter_rejects_paths_and_junk(template):

@@ -209,12 +209,10 @@ def test_api_role_puts_records_into_this_stream_only(of_type, one):
 # --- REST API ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def methods(of_type) -> dict[str, dict]:
-    return {
-        m["Properties"]["HttpMethod"]: m["Properties"]
-        for m in of_type("AWS::ApiGateway::Method").values()
-    }
+@pytest.fixture(scope="module", params=["/clicks", "/clicks/signed-in"])
+def methods(method, request) -> dict[str, dict]:
+    """Each path's methods by verb: every test of them holds for both."""
+    return {verb: method(request.param, verb)[1] for verb in ("PUT", "OPTIONS")}
 
 
 def test_api_is_regional(one):
@@ -222,17 +220,22 @@ def test_api_is_regional(one):
     assert api["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
 
 
-def test_clicks_resource_hangs_off_the_root(one):
+def test_clicks_resource_hangs_off_the_root(one, resources):
     api_name, _ = one("AWS::ApiGateway::RestApi")
-    _, resource = one("AWS::ApiGateway::Resource")
+    resource = resources["ClicksResource"]["Properties"]
     assert resource["PathPart"] == "clicks"
     assert resource["ParentId"] == {"Fn::GetAtt": [api_name, "RootResourceId"]}
+    signed_in = resources["SignedInClicksResource"]["Properties"]
+    assert (signed_in["PathPart"], signed_in["ParentId"]) == ("signed-in", ref("ClicksResource"))
 
 
-def test_only_put_and_options_exist_on_clicks(methods, one):
-    resource_name, _ = one("AWS::ApiGateway::Resource")
-    assert sorted(methods) == ["OPTIONS", "PUT"]
-    assert all(m["ResourceId"] == ref(resource_name) for m in methods.values())
+def test_only_put_and_options_exist_on_each_path(of_type, method):
+    found = set(of_type("AWS::ApiGateway::Method"))
+    assert found == {
+        method(path, verb)[0]
+        for path in ("/clicks", "/clicks/signed-in")
+        for verb in ("PUT", "OPTIONS")
+    }
 
 
 def test_put_is_a_post_to_firehose_put_record(methods):
@@ -249,16 +252,16 @@ def test_put_sends_firehose_json_content_type(methods):
     assert params == {"integration.request.header.Content-Type": "'application/x-amz-json-1.1'"}
 
 
-def test_put_mapping_template_names_the_stream_and_encodes_the_body(methods, one):
+def test_put_mapping_template_names_the_stream_and_encodes_the_record(methods, one):
     stream_name, _ = one("AWS::KinesisFirehose::DeliveryStream")
     templates = methods["PUT"]["Integration"]["RequestTemplates"]
     assert list(templates) == ["application/json"]
     text, variables = templates["application/json"]["Fn::Sub"]
     assert variables == {"Stream": ref(stream_name)}
-    rendered = text.replace("${Stream}", "clicks-stream")
-    assert rendered == (
-        '{"DeliveryStreamName": "clicks-stream", '
-        '"Record": {"Data": "$util.base64Encode($input.json(\'$\'))"}}'
+    # Its last line is the PutRecord request; the lines before it build $record.
+    last = text.replace("${Stream}", "clicks-stream").splitlines()[-1]
+    assert last == (
+        '{"DeliveryStreamName": "clicks-stream", "Record": {"Data": "$util.base64Encode($record)"}}'
     )
 
 
@@ -314,19 +317,27 @@ def test_options_is_a_mock_preflight_with_cors_headers(methods):
     (response,) = integration["IntegrationResponses"]
     headers = response["ResponseParameters"]
     assert headers["method.response.header.Access-Control-Allow-Methods"] == "'OPTIONS,PUT'"
-    assert headers["method.response.header.Access-Control-Allow-Headers"] == "'Content-Type'"
+    assert "Content-Type" in headers["method.response.header.Access-Control-Allow-Headers"]
     assert "method.response.header.Access-Control-Allow-Origin" in headers
 
 
 # --- Deployment -------------------------------------------------------------------------------
 
 
-def test_stage_serves_a_deployment_of_this_api(one):
+def test_stage_serves_a_deployment_of_this_api(one, of_type):
     api_name, _ = one("AWS::ApiGateway::RestApi")
-    deployment_name, deployment = one("AWS::ApiGateway::Deployment")
+    deployments = of_type("AWS::ApiGateway::Deployment")
     _, stage = one("AWS::ApiGateway::Stage")
-    assert deployment["RestApiId"] == ref(api_name)
-    assert stage["DeploymentId"] == ref(deployment_name)
+    assert all(d["Properties"]["RestApiId"] == ref(api_name) for d in deployments.values())
+    # One deployment per shape of the API, each under the condition that shape is in force.
+    by_condition = {d["Condition"]: name for name, d in deployments.items()}
+    assert stage["DeploymentId"] == {
+        "Fn::If": [
+            "SignedInClicksEnabled",
+            ref(by_condition["SignedInClicksEnabled"]),
+            ref(by_condition["AnonymousClicksOnly"]),
+        ]
+    }
     assert stage["StageName"] == ref("StageName")
 
 
@@ -334,17 +345,27 @@ def test_stage_name_defaults_to_prod(template):
     assert template["Parameters"]["StageName"]["Default"] == "prod"
 
 
-def test_deployment_waits_for_every_method(of_type):
-    ((_, deployment),) = of_type("AWS::ApiGateway::Deployment").items()
-    depends = deployment["DependsOn"]
-    assert set(of_type("AWS::ApiGateway::Method")) <= set(depends)
+def test_each_deployment_waits_for_every_method_of_its_shape(of_type):
+    methods = of_type("AWS::ApiGateway::Method")
+    for deployment in of_type("AWS::ApiGateway::Deployment").values():
+        shape = {
+            name
+            for name, m in methods.items()
+            if m.get("Condition") in (None, deployment["Condition"])
+        }
+        assert set(deployment["DependsOn"]) >= shape
+        # A deployment never waits for a resource its condition leaves out.
+        assert {methods[n].get("Condition") for n in deployment["DependsOn"] if n in methods} <= {
+            None,
+            deployment["Condition"],
+        }
 
 
-def deployment_id(template) -> str:
+def deployment_id(template, shape: str = "AnonymousClicksOnly") -> str:
     (name,) = [
         k
         for k, v in template.to_dict()["Resources"].items()
-        if v["Type"] == "AWS::ApiGateway::Deployment"
+        if v["Type"] == "AWS::ApiGateway::Deployment" and v["Condition"] == shape
     ]
     return name
 
@@ -356,13 +377,28 @@ def test_changing_a_method_makes_a_new_deployment(monkeypatch):
     assert before != after
 
 
-def test_changing_the_model_makes_a_new_deployment(monkeypatch):
-    before = deployment_id(build_template())
+@pytest.mark.parametrize("shape", ["AnonymousClicksOnly", "SignedInClicksEnabled"])
+def test_changing_the_model_makes_a_new_deployment(monkeypatch, shape):
+    before = deployment_id(build_template(), shape)
     original = clickstream.api.click_schema
     monkeypatch.setattr(
         clickstream.api, "click_schema", lambda: {**original(), "title": "Another click"}
     )
-    assert deployment_id(build_template()) != before
+    assert deployment_id(build_template(), shape) != before
+
+
+def test_changing_the_signed_in_model_redeploys_only_that_shape(monkeypatch):
+    before = {
+        s: deployment_id(build_template(), s)
+        for s in ("AnonymousClicksOnly", "SignedInClicksEnabled")
+    }
+    original = clickstream.api.signed_in_click_schema
+    monkeypatch.setattr(
+        clickstream.api, "signed_in_click_schema", lambda: {**original(), "title": "Another"}
+    )
+    after = {s: deployment_id(build_template(), s) for s in before}
+    assert after["AnonymousClicksOnly"] == before["AnonymousClicksOnly"]
+    assert after["SignedInClicksEnabled"] != before["SignedInClicksEnabled"]
 
 
 def test_an_unchanged_api_keeps_its_deployment():

@@ -18,6 +18,7 @@ from web_harness import (  # noqa: E402
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    CSP_LISTENER,
     REPO,
     WEB_DIR,
     MysfitsApiServer,
@@ -49,6 +50,7 @@ def open_page(browser):
     def open_(url: str, *, viewport: dict | None = None):
         context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
         contexts.append(context)
+        context.add_init_script(CSP_LISTENER)
         page = context.new_page()
         page.set_default_timeout(5000)
         observed = Observed()

@@ -179,3 +179,59 @@ def test_committed_placeholder_config_says_not_configured(open_page):
         assert page.locator("#mysfits .card").count() == 0
         assert api.requests == []
         assert observed.problems() == []
+
+
+def test_the_pages_own_policy_is_enforced_without_any_header(mysfits_api, open_page):
+    with SiteServer(mysfits_api.url, None, csp_header=False) as web:
+        page, observed = open_page(f"{web.url}/")
+        wait_for_grid(page)
+        assert len(card_names(page)) == len(CATALOG["mysfits"])
+        assert observed.csp_violations() == []
+
+        html_sink = page.evaluate(
+            "() => { try { document.querySelector('#status').innerHTML = '<img src=x>';"
+            " return 'written'; } catch (error) { return error.name; } }"
+        )
+        # The page's own origin is not one of the APIs it may call.
+        elsewhere = page.evaluate(
+            """url => new Promise((resolve) => {
+                 document.addEventListener(
+                   "securitypolicyviolation", (e) => resolve(e.effectiveDirective), {once: true});
+                 fetch(url).then(() => resolve("fetched"), () => {});
+               })""",
+            f"{web.url}/index.html",
+        )
+
+        assert html_sink == "TypeError", "Trusted Types refuse a string as HTML"
+        assert elsewhere == "connect-src"
+
+
+def test_a_message_under_a_card_keeps_the_buttons_of_its_row_in_line(site, open_page, artifacts):
+    page, observed = open_page(site.url, viewport={"width": 1280, "height": 900})
+    wait_for_grid(page)
+    first = page.locator("#mysfits .card").first
+    name = first.locator("h3").inner_text()
+
+    first.get_by_role("button", name=f"Like {name}").click()  # no sign-in here: a long message
+    first.locator(".card-message").get_by_text("Sign-in is not available").wait_for()
+
+    page.screenshot(path=artifacts / "page-card-message.png")
+    rows = page.eval_on_selector_all(
+        "#mysfits .card",
+        """cards => {
+             const rows = {};
+             for (const card of cards) {
+               const top = Math.round(card.getBoundingClientRect().top);
+               const y = (selector) => card.querySelector(selector).getBoundingClientRect().top;
+               (rows[top] ??= []).push([y(".view-profile"), y(".like")]);
+             }
+             return Object.values(rows);
+           }""",
+    )
+    first_row = rows[0]
+    assert len(first_row) > 1, "several cards to a row at this width"
+    assert first.locator(".card-message").bounding_box()["height"] > 20
+    for row in rows:
+        ys = {round(y, 1) for buttons in row for y in buttons}
+        assert len(ys) == 1, f"buttons of one row at different heights: {sorted(ys)}"
+    assert observed.problems() == []

@@ -12,6 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from clickstream.commands.sitepolicy import meta_policy, origin, site_policy
 from clickstream.commands.webconfig import (
     CognitoSettings,
     main,
@@ -40,6 +41,29 @@ FROM_COGNITO_STACK = {
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED_CONFIG = REPO / "web" / "config.js"
+PAGES = sorted((REPO / "web").glob("*.html"))
+META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    return {
+        name: values
+        for name, *values in (part.split() for part in policy.split(";") if part.strip())
+    }
+
+
+def meta_of(html: str) -> dict[str, list[str]]:
+    (content,) = META.findall(html)
+    return directives(content)
+
+
+def site_copy(tmp_path: Path) -> Path:
+    """The committed pages and config.js in a folder of their own."""
+    site = tmp_path / "site"
+    site.mkdir()
+    for page in [*PAGES, COMMITTED_CONFIG]:
+        (site / page.name).write_bytes(page.read_bytes())
+    return site
 
 
 def config_values(text: str) -> dict[str, str]:
@@ -149,7 +173,54 @@ def test_committed_config_is_the_not_configured_placeholder():
     }
 
 
+def test_committed_pages_carry_the_not_configured_policy_before_their_scripts():
+    assert [p.name for p in PAGES] == ["confirm.html", "index.html", "register.html"]
+    for page in PAGES:
+        html = page.read_text(encoding="utf-8")
+        assert meta_of(html) == directives(meta_policy(site_policy([]))), page.name
+        assert meta_of(html)["connect-src"] == ["'none'"]
+        # A meta policy covers only what comes after it.
+        assert html.index('http-equiv="Content-Security-Policy"') < html.index("<script"), page
+
+
 # write_config_from_stack / main against moto's CloudFormation
+
+
+def test_writes_each_page_s_policy_for_the_stack_s_origins(aws, tmp_path, capsys):
+    create_stack(aws, "clicks")
+    site = site_copy(tmp_path)
+
+    code = main(["--stack-name", "clicks", "--region", REGION, "--output", str(site / "config.js")])
+
+    assert code == 0
+    out = capsys.readouterr().out
+    for page in PAGES:
+        assert str(site / page.name) in out
+        policy = meta_of((site / page.name).read_text(encoding="utf-8"))
+        assert policy["connect-src"] == [
+            "https://abc123.execute-api.eu-west-1.amazonaws.com",
+            "https://mysfits.example.com",
+            "https://cognito-idp.eu-west-1.amazonaws.com",
+        ]
+        assert policy["img-src"] == ["'self'", "https:"]
+        assert policy["trusted-types"] == ["'none'"]
+        assert "frame-ancestors" not in policy
+
+
+def test_a_page_without_the_policy_tag_is_one_clear_line_and_nothing_is_written(
+    aws, tmp_path, capsys
+):
+    create_stack(aws, "clicks")
+    site = site_copy(tmp_path)
+    (site / "extra.html").write_text("<!doctype html><title>x</title>\n")
+    before = {p.name: p.read_bytes() for p in site.iterdir()}
+
+    code = main(["--stack-name", "clicks", "--region", REGION, "--output", str(site / "config.js")])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "extra.html" in err, err
+    assert {p.name: p.read_bytes() for p in site.iterdir()} == before
 
 
 def test_writes_config_from_stack_output_and_parameter(aws, tmp_path):
@@ -158,7 +229,7 @@ def test_writes_config_from_stack_output_and_parameter(aws, tmp_path):
 
     written = write_config_from_stack("clicks", region=REGION, output=output)
 
-    assert written == output
+    assert written == [output]
     assert config_values(output.read_text(encoding="utf-8")) == {
         "mysfitsApiEndpoint": "https://mysfits.example.com/api",
         "streamingApiEndpoint": STREAMING,
@@ -345,3 +416,12 @@ def test_stack_name_is_required(capsys):
 
     assert exit_info.value.code == 2
     assert "--stack-name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["https://user@m.example", 'https://m"x.example', "https://m.example:1:2", "https://[::1]"],
+)
+def test_an_endpoint_a_policy_cannot_name_is_refused(bad):
+    with pytest.raises(ValueError, match="Content-Security-Policy"):
+        origin(bad)

@@ -2,7 +2,8 @@
 
 The page comes from one origin (SiteServer), the Mysfits API from a second (MysfitsApiServer) and
 the streaming API from a third (StreamingApiServer), so the browser does real CORS, including the
-preflight of the click's PUT. The site is served under a strict Content-Security-Policy.
+preflight of the click's PUT. The site is served under its Content-Security-Policy, and every CSP
+violation the page reports is one of the problems a test sees.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import jsonschema
 
 from clickstream.api import click_schema
 from clickstream.commands.webconfig import CognitoSettings, render_config_js
+from clickstream.local.web import Site
 from clickstream.standins.mysfits import CATALOG as STANDIN_CATALOG
 from clickstream.standins.mysfits import MysfitsService
 
@@ -293,7 +295,7 @@ class _SiteHandler(_QuietHandler):
     def do_GET(self):
         site = self.owner
         path = urlsplit(self.path).path
-        headers = {"Content-Security-Policy": site.csp, "X-Content-Type-Options": "nosniff"}
+        headers = site.site.security_headers()
         if path == "/":
             path = "/index.html"
         if path == "/config.js" and site.config_js is not None:
@@ -314,13 +316,16 @@ class _SiteHandler(_QuietHandler):
         content_type = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}.get(
             file.suffix, mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         )
-        self.send(200, file.read_bytes(), f"{content_type}; charset=utf-8", headers)
+        body = site.site.page(file) if file.suffix == ".html" else file.read_bytes()
+        self.send(200, body, f"{content_type}; charset=utf-8", headers)
 
     do_HEAD = do_GET
 
 
 class SiteServer(_Server):
-    """Serves web/ with /config.js rendered for the given endpoints, under a strict CSP.
+    """Serves web/ with /config.js rendered for the given endpoints, each page with its meta
+    policy for them (as web-config writes it) and, unless ``csp_header`` is false, the same policy
+    as a header (as the local runner sends it).
 
     With config_js=None the committed web/config.js is served as it is.
     """
@@ -332,23 +337,28 @@ class SiteServer(_Server):
         mysfits_api: str | None,
         streaming_api: str | None,
         cognito: CognitoSettings | None = None,
+        *,
+        csp_header: bool = True,
     ):
         self.config_js = (
             None
             if mysfits_api is None
             else render_config_js(mysfits_api, streaming_api or "", cognito)
         )
-        cognito_api = cognito.endpoint if cognito else ""
-        apis = " ".join(sorted({origin(u) for u in (mysfits_api, streaming_api, cognito_api) if u}))
-        self.csp = (
-            "default-src 'none'; script-src 'self'; style-src 'self'; "
-            f"img-src 'self' {apis}; connect-src {apis or 'none'}; "
-            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; "
-            "require-trusted-types-for 'script'"
-        )
+        self.site = Site(WEB_DIR, mysfits_api or "", streaming_api or "", cognito, csp_header)
 
 
 # The browser ----------------------------------------------------------------------------------
+
+# Run in every page before its own scripts: each Content-Security-Policy violation the page
+# reports becomes a console error, which Observed.problems() counts.
+CSP_VIOLATION = "securitypolicyviolation"
+CSP_LISTENER = f"""
+document.addEventListener("{CSP_VIOLATION}", (event) => {{
+  console.error(`{CSP_VIOLATION}: ${{event.effectiveDirective}} blocked ${{event.blockedURI}}`
+    + ` (${{event.sourceFile}}:${{event.lineNumber}})`);
+}});
+"""
 
 
 @dataclass
@@ -357,6 +367,9 @@ class Observed:
 
     console: list[tuple[str, str, str]] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+
+    def csp_violations(self) -> list[str]:
+        return [text for _, text, _ in self.console if text.startswith(CSP_VIOLATION)]
 
     def problems(self, failed_loads_allowed_for: str | None = None) -> list[str]:
         """Console errors and warnings, and uncaught errors; the browser's own "Failed to load

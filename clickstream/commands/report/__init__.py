@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             answers, scanned = ask_athena(args.stack_name, region=args.region, timeout=args.timeout)
             print(f"report: Athena scanned {scanned:,} bytes", file=sys.stderr)
+        report = as_json(answers)
         if args.chart:
             try:
                 write_chart(answers, args.chart)
@@ -89,11 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print("report: error: " + " ".join(str(error).split()), file=sys.stderr)
         return 2
-    totals = as_json(answers)["totals"]
+    totals = report["totals"]
     if args.bucket_dir is not None and not totals["events"] + totals["botEvents"]:
         print(f"report: no clicks under {args.bucket_dir} yet", file=sys.stderr)
     if args.json:
-        print(json.dumps(as_json(answers), indent=2))
+        print(json.dumps(report, indent=2))
     else:
         sys.stdout.write(as_table(answers))
     if args.chart:

@@ -1,9 +1,11 @@
 """The questions on Athena: the named queries saved in the deployed stack's workgroup.
 
-What runs is what the stack saved (``ListNamedQueries`` / ``GetNamedQuery`` in the workgroup
-named by the ``ClicksWorkGroupName`` output), started together with ``StartQueryExecution`` in
-that workgroup (which enforces its result location, encryption and scan limit), polled with
-``GetQueryExecution``, read with ``GetQueryResults``.
+The stack saved each question (``ListNamedQueries`` / ``GetNamedQuery`` in the workgroup named by
+the ``ClicksWorkGroupName`` output); a saved query that is not the repository's SQL, or asks
+another database than the stack's ``ClicksDatabaseName``, is refused: anyone who may save a query
+in the workgroup could otherwise choose what the report runs. The questions are started together
+with ``StartQueryExecution`` in that workgroup (which enforces its result location, encryption
+and scan limit), polled with ``GetQueryExecution``, read with ``GetQueryResults``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from clickstream.commands.stacks import describe_stack, stack_value
 from clickstream.queries import QUESTIONS
 
 WORKGROUP_OUTPUT = "ClicksWorkGroupName"
+DATABASE_OUTPUT = "ClicksDatabaseName"
+_DEPLOY = "deploy the current templates/clickstream.json"
+# Error types Athena gives a query that met a row it cannot read (Trino's and Hive's names).
+_DATA_ERRORS = ("HIVE_BAD_DATA", "HIVE_CURSOR_ERROR", "INVALID_FUNCTION_ARGUMENT", "INVALID_CAST")
 DEFAULT_TIMEOUT_SECONDS = 300.0
 _FIRST_POLL_SECONDS = 0.5
 _MAX_POLL_SECONDS = 5.0
@@ -41,18 +47,12 @@ def ask_athena(
     try:
         cloudformation = session.client("cloudformation")
         athena = session.client("athena")
-        workgroup = _workgroup(cloudformation, stack_name)
-        saved = _named_queries(athena, workgroup)
-        missing = [q.key for q in QUESTIONS if q.key not in saved]
-        if missing:
-            raise ReportError(
-                f"workgroup {workgroup} has no named query {', '.join(missing)}: "
-                "deploy the current templates/clickstream.json"
-            )
+        workgroup, database = _workgroup_and_database(cloudformation, stack_name)
+        check_saved(_named_queries(athena, workgroup), workgroup, database)
         started = {
             q.key: athena.start_query_execution(
-                QueryString=saved[q.key]["QueryString"],
-                QueryExecutionContext={"Database": saved[q.key]["Database"]},
+                QueryString=q.sql,
+                QueryExecutionContext={"Database": database},
                 WorkGroup=workgroup,
             )["QueryExecutionId"]
             for q in QUESTIONS
@@ -76,11 +76,34 @@ def ask_athena(
     return answers, scanned
 
 
-def _workgroup(cloudformation: Any, stack_name: str) -> str:
+def _workgroup_and_database(cloudformation: Any, stack_name: str) -> tuple[str, str]:
     stack = describe_stack(cloudformation, stack_name)
-    return stack_value(
-        stack, "Output", WORKGROUP_OUTPUT, fix="deploy the current templates/clickstream.json"
+    return (
+        stack_value(stack, "Output", WORKGROUP_OUTPUT, fix=_DEPLOY),
+        stack_value(stack, "Output", DATABASE_OUTPUT, fix=_DEPLOY),
     )
+
+
+def check_saved(saved: dict[str, dict[str, Any]], workgroup: str, database: str) -> None:
+    """Each question is saved in the workgroup as the repository's SQL, on the stack's database
+    (Athena's names are case-insensitive); anything else is refused."""
+    missing = [q.key for q in QUESTIONS if q.key not in saved]
+    if missing:
+        raise ReportError(
+            f"workgroup {workgroup} has no named query {', '.join(missing)}: {_DEPLOY}"
+        )
+    for question in QUESTIONS:
+        query = saved[question.key]
+        where = f"named query {question.key} ({query['NamedQueryId']}) in workgroup {workgroup}"
+        if query["QueryString"] != question.sql:
+            raise ReportError(
+                f"{where} is not clickstream/queries/{question.file}; not running it: {_DEPLOY}"
+            )
+        if query["Database"].lower() != database.lower():
+            raise ReportError(
+                f"{where} asks database {query['Database']!r}, not the stack's {database!r}; "
+                f"not running it: {_DEPLOY}"
+            )
 
 
 def _named_queries(athena: Any, workgroup: str) -> dict[str, dict[str, Any]]:
@@ -115,8 +138,7 @@ def _wait(
             if state not in _DONE:
                 continue
             if state != "SUCCEEDED":
-                reason = execution["Status"].get("StateChangeReason") or state.lower()
-                raise ReportError(f"query {key} ({execution_id}) {state.lower()}: {reason}")
+                raise ReportError(_failure(key, execution_id, execution["Status"]))
             done[key] = execution
             del pending[key]
         if pending:
@@ -128,6 +150,21 @@ def _wait(
             sleep(delay)
             delay = min(delay * 2, _MAX_POLL_SECONDS)
     return done
+
+
+def _failure(key: str, execution_id: str, status: dict[str, Any]) -> str:
+    """One line for a query that did not succeed: Athena's reason, its first sentence block.
+
+    A row the SerDe or a function cannot read fails the query (HIVE_BAD_DATA,
+    HIVE_CURSOR_ERROR, INVALID_FUNCTION_ARGUMENT …), and its reason names the value, and
+    usually the object, it met; Athena adds lines of advice after it, which are left out."""
+    state = status["State"].lower()
+    reason = (status.get("StateChangeReason") or "").strip()
+    reason = " ".join(reason.split("This query ran against")[0].split()) or state
+    line = f"query {key} ({execution_id}) {state}: {reason}"
+    if reason.startswith(_DATA_ERRORS):
+        line = f"a malformed click under the clicks table: {line}"
+    return line
 
 
 def _results(athena: Any, execution_id: str) -> Answer:

@@ -8,6 +8,7 @@ delivery prefix; each question's SQL is translated from Athena's dialect by sqlg
 from __future__ import annotations
 
 import datetime
+import gzip
 import json
 import tempfile
 from pathlib import Path
@@ -18,6 +19,9 @@ from clickstream.analytics import partitioning, table_columns
 from clickstream.commands.report.answers import Answer, ReportError, require
 from clickstream.queries import QUESTIONS
 
+_ANY = object()
+# The one field the questions compute with: each click's time, as the processor writes it.
+_CLICKED_AT = "clickedAt"
 # Hive types of the table, as DuckDB names them.
 _DUCKDB_TYPES = {"string": "VARCHAR", "int": "INTEGER", "boolean": "BOOLEAN"}
 
@@ -96,20 +100,49 @@ def gather(bucket_dir: Path, files: list[Path], scratch: Path) -> list[Path]:
     return gathered
 
 
-def first_unreadable_line(files: list[Path]) -> str | None:
-    """Where the first line that is not a JSON object is, for the error message."""
+def _lines(path: Path) -> list[str]:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+def first_unreadable_line(files: list[Path], bad_time: Any = _ANY) -> str | None:
+    """Where the first line is that is not a JSON object, for the error message; with
+    ``bad_time``, also a line whose clickedAt is missing, not text, or is ``bad_time``."""
     for path in files:
-        if path.suffix == ".gz":
-            continue
-        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
-        for number, line in enumerate(lines, 1):
+        for number, line in enumerate(_lines(path), 1):
+            if not line.strip():
+                continue
             try:
-                value = json.loads(line) if line.strip() else {}
+                value = json.loads(line)
+            except RecursionError:
+                return f"{path} line {number} is nested too deeply to read"
             except ValueError:
                 value = None
             if not isinstance(value, dict):
                 return f"{path} line {number} is not a JSON object"
+            if bad_time is _ANY:
+                continue
+            clicked = value.get(_CLICKED_AT)
+            if clicked is None:
+                return f"{path} line {number} has no {_CLICKED_AT}"
+            if not isinstance(clicked, str) or clicked == bad_time:
+                return f"{path} line {number} has a {_CLICKED_AT} that is no time: {clicked!r:.60}"
     return None
+
+
+def _check_times(connection: Any, bucket_dir: Path, files: list[Path]) -> None:
+    """Every click's clickedAt is a time the questions can read, or the report stops at the
+    first line that is not (the processor always writes one)."""
+    column = _CLICKED_AT.lower()
+    bad = connection.execute(
+        f"SELECT {column} FROM {defaults.CLICKS_TABLE} "
+        f"WHERE {column} IS NULL OR TRY_CAST({column} AS TIMESTAMPTZ) IS NULL LIMIT 1"
+    ).fetchone()
+    if bad is not None:
+        where = first_unreadable_line(files, bad_time=bad[0]) or f"a clickedAt of {bad[0]!r}"
+        raise ReportError(f"cannot read the clicks under {bucket_dir}: {where}")
 
 
 def ask_bucket(bucket_dir: Path, queries: dict[str, str] | None = None) -> dict[str, Answer]:
@@ -133,9 +166,13 @@ def ask_bucket(bucket_dir: Path, queries: dict[str, str] | None = None) -> dict[
             except duckdb.Error as error:
                 where = first_unreadable_line(files) or _first_line(error)
                 raise ReportError(f"cannot read the clicks under {bucket_dir}: {where}") from error
+        _check_times(connection, bucket_dir, files)
         answers = {}
         for key, statement in statements.items():
-            cursor = connection.execute(statement)
+            try:
+                cursor = connection.execute(statement)
+            except duckdb.Error as error:
+                raise ReportError(f"question {key} failed: {_first_line(error)}") from error
             columns = [description[0] for description in cursor.description]
             rows = [tuple(_plain(value) for value in row) for row in cursor.fetchall()]
             answers[key] = Answer(columns, rows)

@@ -6,6 +6,7 @@ API Gateway refuses to deploy what the checks here catch; the runner refuses it 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from jsonschema import Draft4Validator
@@ -15,7 +16,7 @@ from ..cfn import ResolvedTemplate, TemplateError
 from ..services import AwsServices
 from .routing import throttles
 from .stage import LocalRestApi
-from .types import IntegrationResponse, Method
+from .types import IntegrationResponse, Method, UserPoolAuthorizer, VerifyToken
 from .validation import model_validator
 
 __all__ = ["load_rest_api"]
@@ -32,8 +33,44 @@ def _by_name(template: ResolvedTemplate, resource_type: str, api_id: str) -> dic
     }
 
 
-def load_rest_api(template: ResolvedTemplate, services: AwsServices) -> LocalRestApi:
-    """The template's one REST API at its stage; TemplateError if the template lacks one."""
+def _authorizer(
+    where: str,
+    method: dict[str, Any],
+    authorizers: dict[str, dict],
+    user_pools: Mapping[str, VerifyToken],
+) -> UserPoolAuthorizer | None:
+    """The method's Cognito user-pool authorizer; None for AuthorizationType NONE."""
+    kind = method.get("AuthorizationType", "NONE")
+    if kind == "NONE":
+        return None
+    if kind != "COGNITO_USER_POOLS":
+        raise TemplateError(f"{where}: AuthorizationType {kind} is not served locally")
+    authorizer = authorizers.get(str(method.get("AuthorizerId")))
+    if authorizer is None or authorizer.get("Type") != "COGNITO_USER_POOLS":
+        raise TemplateError(f"{where}: its authorizer is not a COGNITO_USER_POOLS authorizer")
+    source = str(authorizer.get("IdentitySource", ""))
+    if not source.startswith("method.request.header."):
+        raise TemplateError(f"{where}: the authorizer's IdentitySource must be a header")
+    pools = [str(arn) for arn in authorizer.get("ProviderARNs") or []]
+    known = [user_pools[arn] for arn in pools if arn in user_pools]
+    if not known:
+        raise TemplateError(f"{where}: no local user pool for {', '.join(pools) or 'no ARN'}")
+
+    def verify(token: str | None) -> Mapping[str, Any] | None:
+        # A token of any of the authorizer's pools is good.
+        return next((claims for check in known if (claims := check(token)) is not None), None)
+
+    return UserPoolAuthorizer(source.removeprefix("method.request.header."), verify)
+
+
+def load_rest_api(
+    template: ResolvedTemplate,
+    services: AwsServices,
+    user_pools: Mapping[str, VerifyToken] | None = None,
+) -> LocalRestApi:
+    """The template's one REST API at its stage; TemplateError if the template lacks one.
+
+    ``user_pools`` verifies ID tokens of each user pool ARN a Cognito authorizer names."""
     apis = list(template.of_type("AWS::ApiGateway::RestApi"))
     if len(apis) != 1:
         raise TemplateError(f"template has {len(apis)} AWS::ApiGateway::RestApi, expected 1")
@@ -65,6 +102,7 @@ def load_rest_api(template: ResolvedTemplate, services: AwsServices) -> LocalRes
         return paths[resource_id]
 
     validators = _by_name(template, "AWS::ApiGateway::RequestValidator", api_id)
+    authorizers = _by_name(template, "AWS::ApiGateway::Authorizer", api_id)
     models = {
         name: properties
         for name, properties in _by_name(template, "AWS::ApiGateway::Model", api_id).items()
@@ -78,8 +116,7 @@ def load_rest_api(template: ResolvedTemplate, services: AwsServices) -> LocalRes
         path = path_of(resource_id)
         http_method = str(properties.get("HttpMethod", "")).upper()
         where = f"{http_method} {path}"
-        if properties.get("AuthorizationType", "NONE") != "NONE":
-            raise TemplateError(f"{where}: only AuthorizationType NONE is served locally")
+        authorizer = _authorizer(where, properties, authorizers, user_pools or {})
         integration = properties.get("Integration") or {}
         if integration.get("Type") not in ("MOCK", "AWS"):
             raise TemplateError(f"{where}: integration type {integration.get('Type')} is not local")
@@ -154,6 +191,7 @@ def load_rest_api(template: ResolvedTemplate, services: AwsServices) -> LocalRes
             models=request_models,
             validate_body=bool(validator.get("ValidateRequestBody")),
             required_parameters=required,
+            authorizer=authorizer,
         )
     if not methods:
         raise TemplateError("template's REST API has no AWS::ApiGateway::Method")

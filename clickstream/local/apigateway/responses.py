@@ -15,6 +15,7 @@ GATEWAY_ERRORS = {
     "MISSING_AUTHENTICATION_TOKEN": (
         403, "MissingAuthenticationTokenException", "Missing Authentication Token"
     ),
+    "UNAUTHORIZED": (401, "UnauthorizedException", "Unauthorized"),
     "BAD_REQUEST_BODY": (400, "BadRequestException", "Invalid request body"),
     "BAD_REQUEST_PARAMETERS": (400, "BadRequestException", "Missing required request parameters"),
     "UNSUPPORTED_MEDIA_TYPE": (415, "UnsupportedMediaTypeException", "Unsupported Media Type"),

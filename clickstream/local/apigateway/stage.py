@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,11 @@ from .validation import body_is_valid, missing_parameters
 __all__ = ["ApiRequest", "ApiResponse", "LocalRestApi"]
 
 log = logging.getLogger("clickstream.local")
+
+
+def _claim(value: Any) -> str:
+    """A claim as $context.authorizer.claims holds it: text (a list as its JSON)."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 class LocalRestApi:
@@ -73,6 +79,13 @@ class LocalRestApi:
         bucket = bucket_for(self.throttles, method)
         if bucket is not None and not bucket.take():
             return self._refusal("THROTTLED", request, context)
+
+        # -- authorization: the authorizer answers before the request is validated
+        if method.authorizer is not None:
+            claims = method.authorizer.verify(request.header(method.authorizer.identity_header))
+            if claims is None:
+                return self._refusal("UNAUTHORIZED", request, context)
+            context["authorizer"] = {"claims": {k: _claim(v) for k, v in claims.items()}}
 
         # -- validation
         parameters = {"path": path_params, "querystring": request.query, "header": request.headers}

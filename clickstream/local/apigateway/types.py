@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,19 @@ class Method:
     models: dict[str, Draft4Validator]
     validate_body: bool
     required_parameters: list[str]
+    # A COGNITO_USER_POOLS authorizer: the token's header, and what proves a token (its claims,
+    # or None for 401). None when the method's AuthorizationType is NONE.
+    authorizer: UserPoolAuthorizer | None = None
+
+
+# The Authorization header's value -> the ID token's claims, or None when it proves nothing.
+VerifyToken = Callable[[str | None], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class UserPoolAuthorizer:
+    identity_header: str
+    verify: VerifyToken
 
 
 def media_type(content_type: str | None) -> str:
