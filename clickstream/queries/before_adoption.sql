@@ -1,8 +1,9 @@
 -- Before each adoption: the same visitor's profile views (same visitorId, or the same signed-in user).
 WITH adoptions AS (
-  SELECT row_number() OVER (ORDER BY clicked) AS adoption, userid, visitorid, clicked
+  SELECT
+    row_number() OVER (ORDER BY clicked) AS adoption, userid, authenticated, visitorid, clicked
   FROM events
-  WHERE event = 'adopt' AND authenticated
+  WHERE event = 'adopt'
 ),
 per_adoption AS (
   SELECT
@@ -15,7 +16,7 @@ per_adoption AS (
   LEFT JOIN events AS v
     ON v.event = 'profile'
     AND v.clicked < a.clicked
-    AND (v.visitorid = a.visitorid OR (v.authenticated AND v.userid = a.userid))
+    AND (v.visitorid = a.visitorid OR (v.authenticated AND a.authenticated AND v.userid = a.userid))
   GROUP BY a.adoption
 ),
 ranked AS (
