@@ -11,6 +11,7 @@ from sqlglot import exp
 
 from clickstream import contract
 from clickstream.commands.report.local import translate
+from clickstream.queries import compose
 
 # Columns Athena adds to every table it reads from S3.
 ATHENA_PSEUDO_COLUMNS = {"$path", "$file_size", "$file_modified_time"}
@@ -107,3 +108,19 @@ def test_every_named_query_translates_to_duckdb(named_queries):
         # Athena's ISO-8601 parsing becomes a timestamp with time zone, read in UTC.
         if "from_iso8601_timestamp" in sql:
             assert "TIMESTAMPTZ" in translated, name
+
+
+def test_a_question_with_its_own_views_joins_them_to_the_shared_ones():
+    shared = "once AS (SELECT 1 AS x),\nevents AS (SELECT * FROM once)"
+    own = "-- A question.\nWITH mine AS (SELECT * FROM events)\nSELECT count(*) FROM mine\n"
+
+    statement = compose(shared, own, "mine.sql")
+
+    tree = sqlglot.parse_one(statement, read="athena")
+    assert [cte.alias for cte in tree.find_all(exp.CTE)] == ["once", "events", "mine"]
+    assert statement.splitlines()[0] == "-- A question."
+
+
+def test_a_question_without_its_heading_is_refused():
+    with pytest.raises(ValueError, match=r"nameless\.sql must start with a '-- ' line"):
+        compose("events AS (SELECT 1)", "SELECT 1\n", "nameless.sql")
