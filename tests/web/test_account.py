@@ -348,3 +348,68 @@ def test_without_a_user_pool_like_says_sign_in_is_not_available(site, open_page)
     card(page, "Blue").get_by_text("Sign-in is not available on this site").wait_for()
     assert page.locator("#log-in").is_hidden()
     assert observed.problems() == []
+
+
+def test_a_guest_who_signs_in_midway_stays_one_visitor(pipeline, open_page):
+    # GIVEN a confirmed user, not yet signed in
+    email = "midway@example.com"
+    confirmed_user(pipeline, email)
+    page, observed = open_page(pipeline.web_url)
+
+    # WHEN they view a profile signed out, sign in, and view another
+    for name, signed_in in (("Gretta", False), ("Chi", True)):
+        if signed_in:
+            log_in(page, email)
+            page.get_by_text(f"Signed in as {email}").wait_for()
+        card(page, name).get_by_role("button", name=f"View profile of {name}").click()
+        page.locator("#profile-body").wait_for(state="visible")
+        page.keyboard.press("Escape")
+
+    # THEN the first is the asserted guest's, the second the proven user's, and one visitor's
+    events = {e["name"]: e for e in delivered_records(pipeline, 2)}
+    assert (events["Gretta"]["userId"], events["Gretta"]["authenticated"]) == ("guest", False)
+    assert (events["Chi"]["userId"], events["Chi"]["authenticated"]) == (
+        sub_of(pipeline, email),
+        True,
+    )
+    assert events["Gretta"]["visitorId"] == events["Chi"]["visitorId"]
+    assert observed.problems() == []
+
+
+def test_a_hand_made_click_naming_someones_sub_is_kept_unproven(pipeline):
+    # GIVEN a user's sub, known to a stranger who has no token
+    email = "victim@example.com"
+    confirmed_user(pipeline, email)
+    sub = sub_of(pipeline, email)
+    gretta = mysfit(pipeline, "Gretta")["mysfitId"]
+    headers = {"Content-Type": "application/json", "Origin": "https://elsewhere.example"}
+
+    # WHEN the stranger sends a profile view as them, and a like, both without a token
+    view = requests.put(
+        f"{pipeline.api_url}/clicks",
+        json={"userId": sub, "mysfitId": gretta},
+        headers=headers,
+        timeout=10,
+    )
+    anonymous_like = requests.put(
+        f"{pipeline.api_url}/clicks",
+        json={"event": "like", "userId": sub, "mysfitId": gretta},
+        headers=headers,
+        timeout=10,
+    )
+    unproven_like = requests.put(
+        f"{pipeline.api_url}/clicks/signed-in",
+        json={"event": "like", "mysfitId": gretta},
+        headers={**headers, "Authorization": "not-a-token"},
+        timeout=10,
+    )
+
+    # THEN the view is kept as asserted and marked unproven; the likes are refused
+    assert view.status_code == 200
+    assert anonymous_like.status_code == 400
+    assert unproven_like.status_code == 401
+    assert unproven_like.json() == {"message": "Unauthorized"}
+    assert "Access-Control-Allow-Origin" in unproven_like.headers  # the page can read it
+    (event,) = delivered_records(pipeline, 1)
+    assert (event["userId"], event["authenticated"], event["event"]) == (sub, False, "profile")
+    assert event["bot"] is True  # python-requests is no browser
