@@ -12,8 +12,9 @@ REASONS: dict[str, str] = {
     "for access logs would double the storage to secure.",
     "CKV_AWS_26": "Alarm notices carry no click data, and CloudWatch cannot publish to a "
     "topic encrypted with the AWS-managed SNS key.",
-    "CKV_AWS_59": "Anonymous visitors sending clicks is the feature: the body is validated "
-    "by a strict model and the stage is throttled.",
+    "CKV_AWS_59": "Anonymous visitors sending profile views is the feature: the body is "
+    "validated by a strict model, the records say authenticated: false, and the stage is "
+    "throttled.",
     "CKV_AWS_73": "X-Ray tracing is turned on by the EnableApiAccessLogs parameter.",
     "CKV_AWS_76": "Access logging is turned on by the EnableApiAccessLogs parameter (it "
     "needs the account-wide API Gateway logging role).",

@@ -1,12 +1,14 @@
 // The Mythical Mysfits page: the grid, the good/evil and lawful/chaotic filters, the profile
-// dialog with Adopt, a Like on each card, Log In / Register / Log Out through Cognito, and a click
-// sent to the streaming API each time a profile is opened, carrying the signed-in user's sub.
+// dialog with Adopt, a Like on each card, Log In / Register / Log Out through Cognito, and an
+// event sent to the streaming API each time a profile is opened, and after each like and adoption
+// the Mysfits API accepted: a signed-in user's with the ID token, so the API proves who it was.
 
 import { remembered } from "./account-page.js";
 import { Auth, describeError } from "./auth.js";
 import { ClickRecorder } from "./click-recorder.js";
 import { LikedInThisTab } from "./liked.js";
 import { createMysfitsApi } from "./mysfits-api.js";
+import { visitorId } from "./visitor.js";
 import { CONFIG_COMMAND, cognitoSettings, endpoint, loadConfig } from "./site-config.js";
 
 const GUEST = "guest";
@@ -73,11 +75,6 @@ function startPage(config) {
   const auth = settings ? new Auth(settings) : null;
   startAccount(auth);
 
-  async function currentUserId() {
-    const user = auth ? await auth.ready() : null;
-    return user ? user.sub : GUEST;
-  }
-
   // Like and adopt: the ID token in Authorization; a 401 gets one refreshed token and one retry.
   async function act(mysfitId, action, name) {
     const verb = action === "like" ? "like" : "adopt";
@@ -124,7 +121,10 @@ function startPage(config) {
 
   let recorder = null;
   if (streamingApiEndpoint) {
-    recorder = new ClickRecorder(streamingApiEndpoint);
+    recorder = new ClickRecorder(streamingApiEndpoint, {
+      visitorId: visitorId(),
+      refreshToken: () => auth?.idToken({ forceRefresh: true }) ?? null,
+    });
     recorder.listenForPageHide(window);
   } else {
     notice.textContent = "Profile clicks are not recorded: config.js has no streaming API endpoint.";
@@ -205,8 +205,17 @@ function startPage(config) {
     $("#adopted").hidden = !adopted;
   }
 
-  async function recordClick(mysfitId) {
-    recorder?.record(await currentUserId(), mysfitId);
+  // Signed in, and the stack has the signed-in method: every event, proven by the ID token.
+  // Otherwise profile views only, of the asserted user: a like or an adoption is recorded only
+  // when the API can prove who made it.
+  const signedInClicks = config.signedInClicks === true;
+
+  async function recordEvent(event, mysfitId) {
+    if (!recorder) return;
+    const user = auth ? await auth.ready() : null;
+    const token = user && signedInClicks ? await auth.idToken() : null;
+    if (token) recorder.record({ event, mysfitId, token });
+    else if (event === "profile") recorder.record({ event, mysfitId, userId: user ? user.sub : GUEST });
   }
 
   async function openProfile(mysfitId, name, button) {
@@ -218,7 +227,7 @@ function startPage(config) {
     profileBody.hidden = true;
     profileStatus.textContent = "Loading the profile…";
     if (!dialog.open) dialog.showModal();
-    recordClick(mysfitId);
+    recordEvent("profile", mysfitId);
     try {
       const mysfit = await api.get(mysfitId);
       if (request === profileRequest) fillProfile(mysfit);
@@ -246,6 +255,7 @@ function startPage(config) {
       message.textContent = problem;
       return;
     }
+    recordEvent("like", card.dataset.mysfitId);
     if (auth.user) liked.add(auth.user.sub, card.dataset.mysfitId);
     showLiked(like);
     message.textContent = `You liked ${card.dataset.name}.`;
@@ -259,6 +269,7 @@ function startPage(config) {
     message.textContent = "";
     button.disabled = true;
     const problem = await act(mysfit.mysfitId, "adopt", mysfit.name);
+    if (!problem) recordEvent("adopt", mysfit.mysfitId);
     button.disabled = false;
     if (shown !== mysfit) return;
     if (problem) {

@@ -1,5 +1,11 @@
-// Records profile clicks with PUT {streamingApiEndpoint}/clicks without ever getting in the
+// Records the visitor's events (profile views, likes, adoptions) without ever getting in the
 // visitor's way: nothing here throws or blocks, failures are dropped quietly once retries run out.
+//
+// - A signed-out visitor's profile view goes to PUT {streamingApiEndpoint}/clicks with the user it
+//   asserts ("guest"). A signed-in user's events go, with the Cognito ID token in Authorization,
+//   to PUT {streamingApiEndpoint}/clicks/signed-in, where API Gateway's authorizer proves the user;
+//   a 401 there gets one refreshed token and one more try. Every event carries the tab's
+//   visitorId and its own clickId.
 //
 // - 429, 5xx, network errors and timeouts are retried with jittered exponential backoff, a bounded
 //   number of times; any other answer (2xx, or a 4xx the API rejected) ends the click.
@@ -10,7 +16,7 @@
 //   flight with a TypeError, after `pagehide`, although the keepalive request goes on and reaches
 //   the API. So a network error once the page is being left ends the click instead of queueing a
 //   retry, and only clicks that were already waiting for a retry are sent at page hide.
-// - Each click carries a `clickId` (a random UUID) so that any duplicate can be removed downstream.
+// - Each event carries a `clickId` (a random UUID) so that any duplicate can be removed downstream.
 
 export const RETRY_POLICY = Object.freeze({
   maxAttempts: 4, // the first try and three retries
@@ -43,6 +49,9 @@ export function newClickId(cryptoImpl = globalThis.crypto) {
 
 export class ClickRecorder {
   #url;
+  #signedInUrl;
+  #visitorId;
+  #refreshToken;
   #fetch;
   #policy;
   #random;
@@ -51,9 +60,18 @@ export class ClickRecorder {
 
   constructor(
     streamingApiEndpoint,
-    { fetch: fetchImpl = globalThis.fetch.bind(globalThis), policy = RETRY_POLICY, random = Math.random } = {},
+    {
+      visitorId = null,
+      refreshToken = async () => null,
+      fetch: fetchImpl = globalThis.fetch.bind(globalThis),
+      policy = RETRY_POLICY,
+      random = Math.random,
+    } = {},
   ) {
     this.#url = `${streamingApiEndpoint.replace(/\/+$/, "")}/clicks`;
+    this.#signedInUrl = `${this.#url}/signed-in`;
+    this.#visitorId = visitorId;
+    this.#refreshToken = refreshToken;
     this.#fetch = fetchImpl;
     this.#policy = policy;
     this.#random = random;
@@ -64,9 +82,19 @@ export class ClickRecorder {
     return this.#pending.size;
   }
 
-  record(userId, mysfitId, clickId = newClickId()) {
+  /**
+   * Sends one event. With `token` (a signed-in user's ID token) it goes to the signed-in method,
+   * which takes the user from the token; without, it is a profile view of the asserted `userId`.
+   */
+  record({ event = "profile", mysfitId, userId = "guest", token = null, clickId = newClickId() }) {
+    const visitor = this.#visitorId ? { visitorId: this.#visitorId } : {};
+    const body = token
+      ? { event, ...visitor, clickId, mysfitId }
+      : { event, userId, ...visitor, clickId, mysfitId };
     const click = {
-      body: JSON.stringify({ userId, mysfitId, clickId }),
+      body: JSON.stringify(body),
+      token,
+      refreshed: false,
       attempts: 0,
       timer: null,
       inFlight: false,
@@ -111,9 +139,11 @@ export class ClickRecorder {
     let status = 0;
     let networkError = false;
     try {
-      const response = await this.#fetch(this.#url, {
+      const headers = { "Content-Type": "application/json" };
+      if (click.token) headers.Authorization = click.token;
+      const response = await this.#fetch(click.token ? this.#signedInUrl : this.#url, {
         method: "PUT",
-        headers: { "Content-Type": "application/json" },
+        headers,
         body: click.body,
         keepalive: true, // the browser finishes the request even if the page goes away
         mode: "cors",
@@ -129,6 +159,16 @@ export class ClickRecorder {
       click.inFlight = false;
     }
     if (!this.#pending.has(click)) return;
+    if (status === 401 && click.token && !click.refreshed && !this.#leaving) {
+      // The token expired on the way: one fresh token, one more try, at once.
+      click.refreshed = true;
+      click.token = await this.#refreshToken();
+      if (click.token && this.#pending.has(click)) {
+        click.attempts -= 1;
+        this.#send(click);
+        return;
+      }
+    }
     // Failed because the page is going away: the browser carries the keepalive request on.
     const leftInFlight = networkError && this.#leaving;
     if (leftInFlight || !isRetryable(status) || click.attempts >= this.#policy.maxAttempts) {

@@ -92,7 +92,7 @@ def test_cli_refuses_a_port_in_use_in_one_line(tmp_path):
         port = taken.getsockname()[1]
         result = run_cli(
             "--bucket-dir", str(tmp_path), "--api-port", str(port),
-            "--web-port", "0", "--mysfits-port", "0",
+            "--web-port", "0", "--mysfits-port", "0", "--firehose-port", "0", "--cognito-port", "0",
         )  # fmt: skip
 
     assert result.returncode != 0

@@ -60,7 +60,7 @@ def card(page, name: str):
     return page.locator("#mysfits .card", has=page.locator("h3", has_text=name))
 
 
-def test_register_confirm_log_in_like_adopt_and_the_click_carries_the_sub(pipeline, open_page):
+def test_register_log_in_view_like_adopt_and_every_event_is_the_proven_users(pipeline, open_page):
     email = "visitor@example.com"
     page, observed = open_page(pipeline.web_url)
     dialogs = []
@@ -81,6 +81,14 @@ def test_register_confirm_log_in_like_adopt_and_the_click_carries_the_sub(pipeli
     log_in(page, email)
     page.get_by_text(f"Signed in as {email}").wait_for()
 
+    # Three profiles viewed signed in
+    viewed = ["Gretta", "Chi", "Twilight Glitter"]
+    for name in viewed:
+        card(page, name).get_by_role("button", name=f"View profile of {name}").click()
+        page.locator("#profile-body").wait_for(state="visible")
+        page.keyboard.press("Escape")
+        page.locator("dialog#profile").wait_for(state="hidden")
+
     likes_before = int(mysfit(pipeline, "Blue")["likes"])
     card(page, "Blue").get_by_role("button", name="Like Blue").click()
     card(page, "Blue").get_by_text("You liked Blue.").wait_for()
@@ -98,9 +106,21 @@ def test_register_confirm_log_in_like_adopt_and_the_click_carries_the_sub(pipeli
     page.keyboard.press("Escape")
     page.screenshot(path=ARTIFACTS / "account-signed-in.png", full_page=True)
 
-    (click,) = delivered_records(pipeline, 1)
-    assert click["userId"] == sub_of(pipeline, email)
-    assert click["mysfitId"] == mysfit(pipeline, "Rujin")["mysfitId"]
+    # THEN the bucket holds every event, each proven to be this user's, from one tab
+    events = delivered_records(pipeline, 6)
+    sub = sub_of(pipeline, email)
+    id_of = {name: mysfit(pipeline, name)["mysfitId"] for name in [*viewed, "Blue", "Rujin"]}
+    assert sorted((e["event"], e["mysfitId"]) for e in events) == sorted(
+        [("profile", id_of[name]) for name in [*viewed, "Rujin"]]
+        + [("like", id_of["Blue"]), ("adopt", id_of["Rujin"])]
+    )
+    assert {(e["userId"], e["authenticated"]) for e in events} == {(sub, True)}
+    (visitor,) = {e["visitorId"] for e in events}
+    assert visitor == page.evaluate("sessionStorage.getItem('mysfits.visitorId')")
+    assert len({e["clickId"] for e in events}) == 6
+    assert {e["name"] for e in events} == {*viewed, "Blue", "Rujin"}
+    # Headless Chromium says so in its user agent: every event of these tests is a bot's.
+    assert {e["bot"] for e in events} == {True}
     assert dialogs == [], "errors are shown in the page, never in alert()"
     # Cognito's 400 for the wrong code is the browser's own "Failed to load resource" line.
     assert observed.problems(failed_loads_allowed_for=pipeline.cognito.url) == []
@@ -328,3 +348,68 @@ def test_without_a_user_pool_like_says_sign_in_is_not_available(site, open_page)
     card(page, "Blue").get_by_text("Sign-in is not available on this site").wait_for()
     assert page.locator("#log-in").is_hidden()
     assert observed.problems() == []
+
+
+def test_a_guest_who_signs_in_midway_stays_one_visitor(pipeline, open_page):
+    # GIVEN a confirmed user, not yet signed in
+    email = "midway@example.com"
+    confirmed_user(pipeline, email)
+    page, observed = open_page(pipeline.web_url)
+
+    # WHEN they view a profile signed out, sign in, and view another
+    for name, signed_in in (("Gretta", False), ("Chi", True)):
+        if signed_in:
+            log_in(page, email)
+            page.get_by_text(f"Signed in as {email}").wait_for()
+        card(page, name).get_by_role("button", name=f"View profile of {name}").click()
+        page.locator("#profile-body").wait_for(state="visible")
+        page.keyboard.press("Escape")
+
+    # THEN the first is the asserted guest's, the second the proven user's, and one visitor's
+    events = {e["name"]: e for e in delivered_records(pipeline, 2)}
+    assert (events["Gretta"]["userId"], events["Gretta"]["authenticated"]) == ("guest", False)
+    assert (events["Chi"]["userId"], events["Chi"]["authenticated"]) == (
+        sub_of(pipeline, email),
+        True,
+    )
+    assert events["Gretta"]["visitorId"] == events["Chi"]["visitorId"]
+    assert observed.problems() == []
+
+
+def test_a_hand_made_click_naming_someones_sub_is_kept_unproven(pipeline):
+    # GIVEN a user's sub, known to a stranger who has no token
+    email = "victim@example.com"
+    confirmed_user(pipeline, email)
+    sub = sub_of(pipeline, email)
+    gretta = mysfit(pipeline, "Gretta")["mysfitId"]
+    headers = {"Content-Type": "application/json", "Origin": "https://elsewhere.example"}
+
+    # WHEN the stranger sends a profile view as them, and a like, both without a token
+    view = requests.put(
+        f"{pipeline.api_url}/clicks",
+        json={"userId": sub, "mysfitId": gretta},
+        headers=headers,
+        timeout=10,
+    )
+    anonymous_like = requests.put(
+        f"{pipeline.api_url}/clicks",
+        json={"event": "like", "userId": sub, "mysfitId": gretta},
+        headers=headers,
+        timeout=10,
+    )
+    unproven_like = requests.put(
+        f"{pipeline.api_url}/clicks/signed-in",
+        json={"event": "like", "mysfitId": gretta},
+        headers={**headers, "Authorization": "not-a-token"},
+        timeout=10,
+    )
+
+    # THEN the view is kept as asserted and marked unproven; the likes are refused
+    assert view.status_code == 200
+    assert anonymous_like.status_code == 400
+    assert unproven_like.status_code == 401
+    assert unproven_like.json() == {"message": "Unauthorized"}
+    assert "Access-Control-Allow-Origin" in unproven_like.headers  # the page can read it
+    (event,) = delivered_records(pipeline, 1)
+    assert (event["userId"], event["authenticated"], event["event"]) == (sub, False, "profile")
+    assert event["bot"] is True  # python-requests is no browser

@@ -47,16 +47,19 @@ def ready(open_page, url: str, **options):
 
 
 def click_body(name: str, user_id: str = "guest") -> dict:
-    return {"userId": user_id, "mysfitId": BY_NAME[name]["mysfitId"]}
+    """A signed-out visitor's profile view, less the ids the page makes at random."""
+    return {"event": "profile", "userId": user_id, "mysfitId": BY_NAME[name]["mysfitId"]}
 
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
 def without_id(body: dict) -> dict:
-    """The click without its clickId, which the page makes at random; checks that it is a UUID."""
+    """The click without its clickId and visitorId, which the page makes at random; checks that
+    each is a UUID."""
     assert UUID.fullmatch(body["clickId"]), body
-    return {k: v for k, v in body.items() if k != "clickId"}
+    assert UUID.fullmatch(body["visitorId"]), body
+    return {k: v for k, v in body.items() if k not in ("clickId", "visitorId")}
 
 
 def clicks(attempts) -> list[dict]:
