@@ -155,8 +155,9 @@ def test_the_report_says_how_many_objects_of_failed_clicks_sit_under_errors(
     err = capsys.readouterr().err.splitlines()
     assert status == 0
     assert err[-1] == (
-        f"report: 2 objects ({sum(map(len, bodies))} bytes) of clicks under s3://{BUCKET}/errors/ could not be "
-        "enriched and are not in this report (python generate.py replay sends them back)"
+        f"report: 2 objects ({sum(map(len, bodies))} bytes) of clicks under "
+        f"s3://{BUCKET}/errors/ could not be enriched and are not in this report "
+        "(python generate.py replay sends them back)"
     )
 
 
