@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -126,3 +127,19 @@ def test_the_checks_catch_a_spliced_repeat_and_a_fragment():
     assert [label_sentence(s) for s in sentences(paragraph)] == [False, True]
     assert fragment_start("…as on AWS. The site.") and fragment_start("or a template.")
     assert not fragment_start("`make run` prints the site's URL.")
+
+
+def test_try_it_locally_sends_a_click_the_local_runner_accepts():
+    from clickstream.defaults import DEFAULT_STAGE
+    from clickstream.local.__main__ import parse_args
+    from clickstream.standins.mysfits import CATALOG
+
+    section = README.split("\n## Try it locally\n", 1)[1].split("\n## ", 1)[0]
+    runner = parse_args([])
+    body = json.loads(re.search(r"-d '(\{.*?\})'", section).group(1))
+    (url,) = re.findall(r"http://127\.0\.0\.1:\d+/\S*clicks", section)
+
+    assert "make run\n" in section
+    assert url == f"http://127.0.0.1:{runner.api_port}/{DEFAULT_STAGE}/clicks"
+    assert body["mysfitId"] in {mysfit["mysfitId"] for mysfit in CATALOG}
+    assert f"generate.py report --bucket-dir {runner.bucket_dir}\n" in section
