@@ -6,13 +6,16 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-RUN_ARGS ?= --interval-scale 0.1
+# The runner's defaults come first and RUN_ARGS after (a later flag wins), so ports and other
+# flags add to them: make run RUN_ARGS="--web-port 9000 --verbose".
+RUN_DEFAULTS := --interval-scale 0.1
+RUN_ARGS ?=
 
 .PHONY: run test
 
 run: $(VENV)/.installed
 	$(BIN)/python generate.py
-	$(BIN)/python -m clickstream.local $(RUN_ARGS)
+	$(BIN)/python -m clickstream.local $(RUN_DEFAULTS) $(RUN_ARGS)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m tox

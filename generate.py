@@ -16,11 +16,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
+# Both need only the standard library, so a missing package can be reported in one line.
 from clickstream.cli import OneLineParser, write_atomically  # noqa: E402
 from clickstream.commands import COMMANDS, entry_point  # noqa: E402
-from clickstream.template import render  # noqa: E402
 
 DEFAULT_OUTPUT = ROOT / "templates"
+# What each command needs installed beyond the standard library (default: the templates').
+REQUIREMENTS = {"report": "-r requirements.txt -r requirements-report.txt"}
+DEFAULT_REQUIREMENTS = "-r requirements.txt"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -70,6 +73,8 @@ def stale_diff(output_dir: Path, rendered: dict[str, str]) -> str:
 
 def generate(argv: list[str]) -> int:
     args = parse_args(argv)
+    from clickstream.template import render
+
     rendered = render()
     if args.check:
         diff = stale_diff(args.output_dir, rendered)
@@ -93,13 +98,34 @@ def generate(argv: list[str]) -> int:
     return 0
 
 
+def missing_package(error: ModuleNotFoundError, command: str | None) -> str | None:
+    """One line naming the install command, when ``error`` is a package that is not installed
+    (None when it is a module of this project: that is a bug, and its traceback says where)."""
+    package = (error.name or "").partition(".")[0]
+    if not package or package == "clickstream":
+        return None
+    requirements = REQUIREMENTS.get(command or "", DEFAULT_REQUIREMENTS)
+    return (
+        f"generate.py: error: the package {package!r} is not installed for {sys.executable}; "
+        "run `make run` once (it installs everything in .venv) and use .venv/bin/python, "
+        f"or install them: python -m pip install {requirements}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     command, rest = (argv[0], argv[1:]) if argv else (None, [])
-    command_main = entry_point(command) if command else None
-    if command_main is not None:
-        return command_main(rest)
-    return generate(argv)
+    try:
+        command_main = entry_point(command) if command else None
+        if command_main is not None:
+            return command_main(rest)
+        return generate(argv)
+    except ModuleNotFoundError as error:
+        line = missing_package(error, command if command in COMMANDS else None)
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from clickstream.cli import OneLineParser
 from .cfn import LocalRunnerError, TemplateError
 from .firehose import LocalDeliveryStream
 from .pipeline import LocalPipeline
+from .servers import PortInUseError
 
 PROG = "python -m clickstream.local"
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -99,6 +100,17 @@ def check_current(template: Path, generated_dir: Path = GENERATED_DIR) -> None:
         )
 
 
+def _explain(error: LocalRunnerError) -> str:
+    """The error, and for a taken port the flag (and the make variable) that pick another."""
+    if not isinstance(error, PortInUseError) or error.role is None:
+        return str(error)
+    flag = f"--{error.role}-port"
+    return (
+        f"{error.problem}; pick another with {flag} N "
+        f'(make run RUN_ARGS="{flag} N") or stop what is using it'
+    )
+
+
 def _objects(stream: LocalDeliveryStream) -> str:
     if stream.destination_size_bytes is None:
         return ""
@@ -146,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         pipeline.start()
     except LocalRunnerError as error:
         log_writer.stop()
-        print(f"{PROG}: error: {' '.join(str(error).split())}", file=sys.stderr)
+        print(f"{PROG}: error: {' '.join(_explain(error).split())}", file=sys.stderr)
         return 2
 
     stopping = threading.Event()

@@ -3,7 +3,8 @@
 Started by :mod:`clickstream.local.function` as ``python _worker.py CODE_DIR MODULE.FUNCTION``.
 It reads one invocation per line on stdin and writes one JSON answer per line on the stdout it was
 started with; what the handler prints goes to stderr, as a Lambda function's output goes to its
-log.
+log, and the end of each invocation's log comes back with its answer too (as Lambda's Invoke
+returns it with ``LogType=Tail``), so the caller can read what the function said about it.
 """
 
 from __future__ import annotations
@@ -14,10 +15,43 @@ import os
 import sys
 import time
 import traceback
-from typing import Any
+from typing import Any, TextIO
 
 # Lambda's limit on a synchronous invocation's response (the runtime refuses a larger one).
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024
+# How much of the end of an invocation's log comes back with its answer.
+LOG_TAIL_CHARACTERS = 64 * 1024
+
+
+class InvocationLog:
+    """The function's output stream: written through to ``out`` (the log), and the end of what
+    one invocation wrote kept for its answer."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._kept: list[str] = []
+        self._size = 0
+
+    def write(self, text: str) -> int:
+        self._out.write(text)
+        self._kept.append(text)
+        self._size += len(text)
+        if self._size > 2 * LOG_TAIL_CHARACTERS:
+            self._kept = [self.take()]
+            self._size = len(self._kept[0])
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def take(self) -> str:
+        """The end of what was written since the last take, and forget it."""
+        text = "".join(self._kept)[-LOG_TAIL_CHARACTERS:]
+        self._kept, self._size = [], 0
+        return text
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)
 
 
 class LambdaContext:
@@ -47,8 +81,9 @@ def _error(error: BaseException, error_type: str | None = None) -> dict[str, Any
     }
 
 
-def _answer(result: Any) -> str:
-    """The result as the runtime sends it back, or the error Lambda gives instead."""
+def _answer(result: Any, log: str) -> str:
+    """The result as the runtime sends it back, or the error Lambda gives instead; ``log``: the
+    end of the invocation's log."""
     try:
         payload = json.dumps(result)
     except (TypeError, ValueError) as error:
@@ -62,14 +97,15 @@ def _answer(result: Any) -> str:
         return json.dumps(
             {"error": {"errorType": "Function.ResponseSizeTooLarge", "errorMessage": message}}
         )
-    return '{"result": ' + payload + "}"
+    return '{"log": ' + json.dumps(log) + ', "result": ' + payload + "}"
 
 
 def main() -> int:
     code_dir, handler_name = sys.argv[1], sys.argv[2]
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    sys.stdout = sys.stderr
+    log = InvocationLog(sys.stderr)
+    sys.stdout = sys.stderr = log  # type: ignore[assignment]
     # Started as a script: replace its own folder with the function's code, as LAMBDA_TASK_ROOT.
     sys.path[0] = code_dir
     module_name, _, function_name = handler_name.rpartition(".")
@@ -81,6 +117,7 @@ def main() -> int:
         init_error = _error(error, "Runtime.ImportModuleError")
     for line in sys.stdin:
         request = json.loads(line)
+        log.take()
         if init_error is not None:
             text = json.dumps({"error": init_error})
         else:
@@ -89,7 +126,8 @@ def main() -> int:
             except Exception as error:
                 text = json.dumps({"error": _error(error)})
             else:
-                text = _answer(result)
+                log.flush()
+                text = _answer(result, log.take())
         answers.write(text + "\n")
         answers.flush()
     return 0

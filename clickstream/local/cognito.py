@@ -529,8 +529,7 @@ class CognitoStandIn:
             )
         except OSError as error:
             raise PortInUseError(
-                f"port {port} on {host} is not free for the Cognito stand-in ({error.strerror}); "
-                "pick another port or stop what is using it"
+                f"port {port} on {host} is not free for the Cognito stand-in ({error.strerror})"
             ) from None
         self.host, self.port = host, self._server.server_port
         self.url = f"http://{host}:{self.port}"

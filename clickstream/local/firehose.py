@@ -19,15 +19,17 @@ import logging
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from .function import FunctionError
 from .ids import random_uuid
 from .prefix import error_key, output_key
+from .processor_log import describe, failure_reasons
 
 __all__ = ["BatchResult", "LocalDeliveryStream", "Processor", "StreamClosedError"]
 
@@ -43,6 +45,13 @@ class Processor(Protocol):
     arn: str
 
     def invoke(self, event: dict[str, Any]) -> Any: ...
+
+
+@runtime_checkable
+class LoggingProcessor(Protocol):
+    """A processor that also gives the end of each invocation's log (a local Lambda function)."""
+
+    def invoke_with_log(self, event: dict[str, Any]) -> tuple[Any, str]: ...
 
 
 @dataclass
@@ -63,6 +72,8 @@ class BatchResult:
     failed: int = 0
     attempts: int = 1
     error_code: str | None = None
+    # Why records failed, by reason: the processor's (from its log), or the invocation's error.
+    failure_reasons: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -309,7 +320,8 @@ class LocalDeliveryStream:
             outputs: dict[str, tuple[str, bytes]] = {r.record_id: ("Ok", r.data) for r in batch}
             failures: list[tuple[_Record, str, str, int]] = []
         else:
-            outputs, failures, result.attempts, result.error_code = self._process(batch)
+            outputs, failures, result.attempts, result.error_code, reasons = self._process(batch)
+            result.failure_reasons = reasons
         oldest_ms = min(r.arrival_ms for r in batch)
         delivered = [
             outputs[r.record_id][1] for r in batch if outputs.get(r.record_id, ("",))[0] == "Ok"
@@ -339,6 +351,7 @@ class LocalDeliveryStream:
             ]
             self._buffer_object(PROCESSING_FAILED, lines, oldest_ms)
         self.batches.append(result)
+        reasons = result.failure_reasons
         log.info(
             "stream %s: batch of %d: %d delivered, %d dropped, %d failed%s",
             self.name,
@@ -346,11 +359,18 @@ class LocalDeliveryStream:
             result.delivered,
             result.dropped,
             result.failed,
-            f" ({result.error_code})" if result.error_code else "",
+            f": {describe(reasons)}" if result.failed and reasons else "",
         )
         return result
 
-    def _process(self, batch: list[_Record]) -> tuple[dict, list, int, str | None]:
+    def _invoke(self, event: dict[str, Any]) -> tuple[Any, str]:
+        """The processor's answer, and the end of its log when it gives one."""
+        assert self.processor is not None
+        if isinstance(self.processor, LoggingProcessor):
+            return self.processor.invoke_with_log(event)
+        return self.processor.invoke(event), ""
+
+    def _process(self, batch: list[_Record]) -> tuple[dict, list, int, str | None, Counter[str]]:
         assert self.processor is not None
         event = {
             "invocationId": str(uuid.uuid4()),
@@ -369,7 +389,7 @@ class LocalDeliveryStream:
         for _ in range(self.number_of_retries + 1):
             attempts += 1
             try:
-                response = self.processor.invoke(event)
+                response, invocation_log = self._invoke(event)
                 outputs = _check_response(response, [r.record_id for r in batch])
             except FunctionError as error:
                 code, message = (
@@ -390,11 +410,13 @@ class LocalDeliveryStream:
                 for r in batch
                 if outputs[r.record_id][0] == "ProcessingFailed"
             ]
-            return outputs, failures, attempts, None
+            reasons = failure_reasons(invocation_log) if failures else Counter()
+            return outputs, failures, attempts, None, reasons
         log.warning(
             "stream %s: processor failed %d times: %s %s", self.name, attempts, code, message
         )
-        return {}, [(r, code, message, attempts) for r in batch], attempts, code
+        failed = [(r, code, message, attempts) for r in batch]
+        return {}, failed, attempts, code, Counter({code: len(batch)})
 
     def _write(self, key: str, chunks: list[bytes]) -> str:
         body = b"".join(chunks)

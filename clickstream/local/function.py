@@ -108,6 +108,11 @@ class LocalFunction:
 
     def invoke(self, event: dict[str, Any]) -> Any:
         """Run the handler on ``event``; its result, or :class:`FunctionError`."""
+        return self.invoke_with_log(event)[0]
+
+    def invoke_with_log(self, event: dict[str, Any]) -> tuple[Any, str]:
+        """Run the handler on ``event``; its result and the end of the invocation's log (as
+        Invoke's ``LogType=Tail`` gives it), or :class:`FunctionError`."""
         with self._lock:
             self.invocations += 1
             if self._process is None or self._process.poll() is not None:
@@ -143,7 +148,7 @@ class LocalFunction:
         if "error" in answer:
             error = answer["error"]
             raise FunctionError(error.get("errorType", "Error"), error.get("errorMessage", ""))
-        return answer["result"]
+        return answer["result"], answer.get("log", "")
 
     @staticmethod
     def _read_line(process: subprocess.Popen[str], deadline: float) -> str | None:

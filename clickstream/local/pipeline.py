@@ -8,6 +8,8 @@ import json
 import logging
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +31,7 @@ from .firehose import LocalDeliveryStream
 from .firehose_api import FirehoseApi, FirehoseApiHandler
 from .function import LocalFunction
 from .mysfits import MysfitsCatalog, MysfitsHandler
-from .servers import LocalServer, RequestHandler
+from .servers import LocalServer, PortInUseError, RequestHandler
 from .services import AwsServices
 from .web import Site, WebHandler
 
@@ -84,6 +86,16 @@ class ApiHandler(RequestHandler):
         if status == 413:
             return self._answer(api.refuse(request, "REQUEST_TOO_LARGE"))
         return self._answer(api.refuse(request, "BAD_REQUEST_BODY", message))
+
+
+@contextmanager
+def _port_role(role: str) -> Iterator[None]:
+    """A taken port names which of the pipeline's ports it was (``api``, ``web``…)."""
+    try:
+        yield
+    except PortInUseError as error:
+        error.role = role
+        raise
 
 
 def _parameter_values(document: dict[str, Any]) -> dict[str, str]:
@@ -207,10 +219,12 @@ class LocalPipeline:
         return self
 
     def _bind(
-        self, handler: type[RequestHandler], port: int, what: str, *, intake: bool = False
+        self, handler: type[RequestHandler], role: str, what: str, *, intake: bool = False
     ) -> LocalServer:
-        """Bind a server; ``intake``: it puts records into the stream (it drains before it)."""
-        server = LocalServer(handler, self.host, port, what)
+        """Bind the server of port ``role``; ``intake``: it puts records into the stream (it
+        drains before it)."""
+        with _port_role(role):
+            server = LocalServer(handler, self.host, self._ports[role], what)
         self._servers.append(server)
         if intake:
             self._intake.append(server)
@@ -221,22 +235,21 @@ class LocalPipeline:
         if self.web_dir is not None and not (self.web_dir / "index.html").is_file():
             raise LocalRunnerError(f"no site at {self.web_dir / 'index.html'}")
         # Every public port is bound before anything runs, so a taken one is reported first.
-        api_server = self._bind(ApiHandler, self._ports["api"], "clicks API", intake=True)
+        api_server = self._bind(ApiHandler, "api", "clicks API", intake=True)
         mysfits_server = None
         if self._external_mysfits is None:
-            mysfits_server = self._bind(MysfitsHandler, self._ports["mysfits"], "Mysfits API")
+            mysfits_server = self._bind(MysfitsHandler, "mysfits", "Mysfits API")
             self.mysfits_api_url = mysfits_server.url
         else:
             self.mysfits_api_url = self._external_mysfits
         web_server = None
         if self.web_dir is not None:
-            web_server = self._bind(WebHandler, self._ports["web"], "site")
-        firehose_server = self._bind(
-            FirehoseApiHandler, self._ports["firehose"], "Firehose API", intake=True
-        )
+            web_server = self._bind(WebHandler, "web", "site")
+        firehose_server = self._bind(FirehoseApiHandler, "firehose", "Firehose API", intake=True)
         self._dynamodb = LocalDynamoDB(self.host)
         aws_url = self.aws_endpoint_url = self._dynamodb.start()
-        self.cognito = CognitoStandIn(self.host, self._ports["cognito"])
+        with _port_role("cognito"):
+            self.cognito = CognitoStandIn(self.host, self._ports["cognito"])
         cognito = self.cognito.start()
         # The site's user pool: the stand-in's, unless a parameter names another (or none).
         self.user_pool_arn = (

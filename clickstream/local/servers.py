@@ -36,7 +36,12 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
 
 class PortInUseError(LocalRunnerError):
-    """The port asked for is taken."""
+    """The port asked for is taken; ``role`` names which of the runner's ports, once known."""
+
+    def __init__(self, problem: str, role: str | None = None) -> None:
+        super().__init__(f"{problem}; pick another port or stop what is using it")
+        self.problem = problem
+        self.role = role
 
 
 class BadRequestBody(ValueError):
@@ -276,8 +281,7 @@ class LocalServer:
             if error.errno in (errno.EADDRINUSE, errno.EACCES):
                 reason = "in use" if error.errno == errno.EADDRINUSE else "not allowed"
                 raise PortInUseError(
-                    f"port {port} on {host} is {reason} (wanted for the {what}); "
-                    "pick another port or stop what is using it"
+                    f"port {port} on {host} is {reason} (wanted for the {what})"
                 ) from None
             raise LocalRunnerError(
                 f"cannot listen on {host}:{port} for the {what}: {error}"

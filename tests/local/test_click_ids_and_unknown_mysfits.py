@@ -4,6 +4,7 @@ Mysfits service does not know (it answers 500) lands under the error prefix, raw
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 
 import requests
@@ -43,3 +44,38 @@ def test_a_click_on_an_unknown_mysfit_is_kept_under_the_error_prefix(start_pipel
     assert pipeline.delivered_objects() == []
     (failed,) = pipeline.failed_records()
     assert sent_click(failed["raw"]) == click
+
+
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+
+
+def batch_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "batch of" in r.getMessage()]
+
+
+def test_the_batch_line_says_why_a_click_failed(start_pipeline, caplog):
+    caplog.set_level(logging.INFO, logger="clickstream.local.stream")
+    pipeline = start_pipeline(interval_scale=1)  # one batch: only flush() delivers
+    known = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=10).json()["mysfits"][0]
+
+    put_click(pipeline, {"userId": "guest", "mysfitId": known["mysfitId"]})
+    put_click(pipeline, {"userId": "guest", "mysfitId": UNKNOWN})
+    pipeline.flush()
+
+    (line,) = batch_lines(caplog)
+    assert line.endswith("batch of 2: 1 delivered, 0 dropped, 1 failed: unknown mysfit")
+
+
+def test_the_batch_line_counts_each_reason_when_there_are_several(start_pipeline, caplog):
+    caplog.set_level(logging.INFO, logger="clickstream.local.stream")
+    pipeline = start_pipeline(interval_scale=1)
+
+    put_click(pipeline, {"userId": "guest", "mysfitId": UNKNOWN})
+    put_click(pipeline, {"userId": "guest", "mysfitId": UNKNOWN})
+    pipeline.stream.put_record(b"not a click")  # as a PutRecord straight to the stream can
+    pipeline.flush()
+
+    (line,) = batch_lines(caplog)
+    assert line.endswith(
+        "batch of 3: 0 delivered, 0 dropped, 3 failed: 1 invalid json, 2 unknown mysfit"
+    )

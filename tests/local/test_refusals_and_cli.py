@@ -85,20 +85,56 @@ def test_cli_refuses_a_missing_template_in_one_line(tmp_path):
     assert "python generate.py" in lines[0]
 
 
-def test_cli_refuses_a_port_in_use_in_one_line(tmp_path):
+@pytest.mark.parametrize("flag", ["--api-port", "--web-port"])
+def test_cli_refuses_a_port_in_use_in_one_line_naming_the_flag_and_make_variable(tmp_path, flag):
+    ports = {
+        "--api-port": "0",
+        "--web-port": "0",
+        "--mysfits-port": "0",
+        "--firehose-port": "0",
+        "--cognito-port": "0",
+    }
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run_cli(
-            "--bucket-dir", str(tmp_path), "--api-port", str(port),
-            "--web-port", "0", "--mysfits-port", "0", "--firehose-port", "0", "--cognito-port", "0",
-        )  # fmt: skip
+        ports[flag] = str(port)
+        result = run_cli("--bucket-dir", str(tmp_path), *[a for p in ports.items() for a in p])
 
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert str(port) in lines[0] and "in use" in lines[0]
+    assert f"pick another with {flag} N" in lines[0]
+    assert f'make run RUN_ARGS="{flag} N"' in lines[0]
+
+
+def make_run_args(run_args: str) -> list[str]:
+    """The runner's arguments in the command ``make run RUN_ARGS=...`` would run."""
+    dry_run = subprocess.run(
+        ["make", "-n", "run", f"RUN_ARGS={run_args}"],
+        capture_output=True, text=True, timeout=30, cwd=REPOSITORY, check=True,
+    )  # fmt: skip
+    (line,) = [line for line in dry_run.stdout.splitlines() if "-m clickstream.local" in line]
+    return line.split("-m clickstream.local", 1)[1].split()
+
+
+def test_make_run_keeps_its_defaults_when_ports_and_flags_are_added():
+    from clickstream.local.__main__ import parse_args
+
+    plain = parse_args(make_run_args(""))
+    added = parse_args(make_run_args("--web-port 9000 --api-port 9001 --verbose"))
+
+    assert plain.interval_scale == 0.1
+    assert (added.interval_scale, added.web_port, added.api_port, added.verbose) == (
+        0.1, 9000, 9001, True,
+    )  # fmt: skip
+
+
+def test_make_run_lets_a_flag_override_a_default():
+    from clickstream.local.__main__ import parse_args
+
+    assert parse_args(make_run_args("--interval-scale 1")).interval_scale == 1.0
 
 
 def test_cli_serves_prints_urls_logs_requests_and_flushes_on_interrupt(tmp_path):

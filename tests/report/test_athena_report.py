@@ -34,6 +34,7 @@ from .journey import expected
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 STACK = "mysfits-clickstream"
+BUCKET = "mysfits-clickstream-clicks"
 REQUIRED = {
     "MysfitsTableArn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/MysfitsTable",
     "MysfitsApiUrl": "https://mysfits.example.com/api",
@@ -99,9 +100,13 @@ def deploy(session, template: dict, *, questions=QUESTIONS, outputs: bool = True
             )
     stack_outputs = {}
     if outputs:
+        session.client("s3").create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
         stack_outputs = {
             "ClicksWorkGroupName": {"Value": workgroup["Name"]},
             "ClicksDatabaseName": {"Value": name},
+            "ClicksBucketName": {"Value": BUCKET},
         }
     session.client("cloudformation").create_stack(
         StackName=STACK,
@@ -138,6 +143,29 @@ def queue_results(answers) -> None:
         timeout=10,
     )
     assert reply.status_code == 201
+
+
+def test_the_report_says_how_many_objects_of_failed_clicks_sit_under_errors(
+    aws, template, named_queries, pipeline, capsys
+):
+    queue_results(ask_bucket(pipeline.bucket_dir, named_queries))
+    deploy(aws, template)
+    s3 = aws.client("s3")
+    failed = "errors/processing-failed/year=2026/month=11/day=26/stream-1-2026-11-26-08-00-00-"
+    bodies = [b'{"rawData": "e30="}\n' * 3, b'{"rawData": "e30="}\n']
+    for name, body in zip("ab", bodies, strict=True):
+        s3.put_object(Bucket=BUCKET, Key=failed + name, Body=body)
+    s3.put_object(Bucket=BUCKET, Key="errors/replayed/year=2026/month=11/day=25/c", Body=b"{}\n")
+
+    status = main(["--stack-name", STACK, "--region", REGION])
+
+    err = capsys.readouterr().err.splitlines()
+    assert status == 0
+    assert err[-1] == (
+        f"report: 2 objects ({sum(map(len, bodies))} bytes) of clicks under "
+        f"s3://{BUCKET}/errors/ could not be enriched and are not in this report "
+        "(python generate.py replay sends them back)"
+    )
 
 
 def test_the_stacks_named_queries_run_in_its_workgroup(

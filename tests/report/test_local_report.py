@@ -177,6 +177,28 @@ def test_failed_clicks_and_half_written_objects_are_not_counted(
     assert json.loads(out)["totals"]["events"] == 1
 
 
+def test_the_report_says_how_many_clicks_sit_under_errors(pipeline, profiles, capsys):
+    known = sorted(profiles)[0]
+    unknown = "00000000-0000-4000-8000-000000000000"
+    for mysfit in (known, unknown, unknown):
+        click = {"userId": "guest", "mysfitId": mysfit}
+        assert requests.put(f"{pipeline.api_url}/clicks", json=click, timeout=10).ok
+    pipeline.flush()
+    replayed = pipeline.bucket_dir / "errors/replayed/year=2026/month=06/day=01/x"
+    replayed.parent.mkdir(parents=True)
+    replayed.write_text('{"rawData": "e30="}\n')  # sent back already: not waiting any more
+
+    status, _, err = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir))
+
+    assert status == 0
+    objects = len(pipeline.failed_objects())
+    assert err.splitlines()[-1] == (
+        f"report: 2 clicks in {objects} object{'' if objects == 1 else 's'} under "
+        f"{pipeline.bucket_dir / 'errors'} could not be enriched and are not in this report "
+        "(python generate.py replay sends them back)"
+    )
+
+
 def test_a_missing_bucket_is_one_line_and_exit_2(tmp_path, capsys):
     status, out, err = run_report(capsys, "--bucket-dir", str(tmp_path / "nowhere"))
 

@@ -85,6 +85,16 @@ def test_one_mysfit_in_full_likes_a_string(api) -> None:
     assert body["adopted"] is EVANGELINE["adopted"]
 
 
+def test_every_mysfit_starts_unadopted_as_in_the_workshop_data(api) -> None:
+    # The workshop's module-3/aws-cli/populate-dynamodb.json puts every item with
+    # "Adopted": {"BOOL": false}: a fresh service has nobody adopted yet.
+    ids = [m["mysfitId"] for m in get(api, "/mysfits").json()["mysfits"]]
+    adopted = [i for i in ids if get(api, f"/mysfits/{i}").json()["adopted"] is not False]
+
+    assert len(ids) == 12
+    assert adopted == []
+
+
 @pytest.mark.parametrize("mysfit_id", ["no-such-mysfit", "00000000-0000-4000-8000-000000000000"])
 def test_an_unknown_id_is_a_500_html_page_never_a_404(api, mysfit_id: str) -> None:
     answer = get(api, f"/mysfits/{mysfit_id}")

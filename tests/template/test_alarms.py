@@ -214,7 +214,7 @@ def test_alarms_notify_an_optional_email_topic(alarms, one, template, resources)
 
 def test_the_readme_says_what_each_alarm_means(alarms):
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Alarms and the dashboard\n", 1)[1].split("\n## ", 1)[0]
+    section = readme.split("\n### Alarms and the dashboard\n", 1)[1].split("\n#", 1)[0]
     rows = {
         line.split("|")[1].strip().strip("`")
         for line in section.splitlines()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from clickstream.template import TEMPLATE_FILE, render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,3 +120,47 @@ def test_help_names_every_command():
     assert result.returncode == 0
     for word in ("--check", "--output-dir", "package", "web-config"):
         assert word in result.stdout
+
+
+def run_without_site_packages(*args: str) -> subprocess.CompletedProcess:
+    """generate.py on this Python without its site-packages (-S), as on a Python where
+    nothing from the requirements files is installed."""
+    return subprocess.run(
+        [sys.executable, "-S", str(GENERATE), *args], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "install"),
+    [
+        ((), "python -m pip install -r requirements.txt"),
+        (("--check",), "python -m pip install -r requirements.txt"),
+        (
+            ("report", "--bucket-dir", "local-bucket"),
+            "python -m pip install -r requirements.txt -r requirements-report.txt",
+        ),
+    ],
+)
+def test_a_missing_package_is_one_line_naming_the_install_command(args, install):
+    bare = subprocess.run([sys.executable, "-S", "-c", "import troposphere"], capture_output=True)
+    assert bare.returncode != 0, "troposphere is importable without site-packages"
+
+    result = run_without_site_packages(*args)
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "the package 'troposphere' is not installed" in lines[0]
+    assert install in lines[0] and ".venv/bin/python" in lines[0]
+
+
+def test_a_missing_module_of_the_project_itself_is_not_called_a_package():
+    sys.path.insert(0, str(ROOT))
+    try:
+        from generate import missing_package
+    finally:
+        sys.path.remove(str(ROOT))
+
+    assert missing_package(ModuleNotFoundError(name="clickstream.nothing"), None) is None
+    assert "'duckdb'" in missing_package(ModuleNotFoundError(name="duckdb.core"), "report")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -40,3 +43,103 @@ def test_readme_test_command_is_what_ci_runs():
     ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text(encoding="utf-8")
     assert "```bash\ntox " in README
     assert "tox" in ci.splitlines()[-1]
+
+
+# --- the prose reads: no passage twice, no paragraph or sentence that starts mid-thought --------
+
+# Abbreviations a sentence does not end at.
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.")
+# Word runs this long appear once; a passage pasted twice, even spliced, repeats longer ones.
+REPEATED_WORDS = 10
+
+
+def prose_paragraphs(text: str = README, *, list_items: bool = True) -> list[str]:
+    """The paragraphs of prose (each list item one, unless not ``list_items``): no code,
+    tables, headings, images or HTML."""
+    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    paragraphs = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        for item in re.split(r"\n(?=\s*(?:[-*]|\d+\.) )", block.strip()):
+            item = " ".join(item.split())
+            if not item or item.startswith(("#", "|", "![", "<", "(")):
+                continue
+            if re.match(r"(?:[-*]|\d+\.) ", item):
+                if not list_items:
+                    continue
+                item = item.split(" ", 1)[1]
+            paragraphs.append(item)
+    return paragraphs
+
+
+def sentences(paragraph: str) -> list[str]:
+    found, start = [], 0
+    for end in re.finditer(r"[.!?]\)?(?=\s)", paragraph):
+        piece = paragraph[start : end.end()].strip()
+        if not piece.endswith(_ABBREVIATIONS):
+            found.append(piece)
+            start = end.end()
+    found.append(paragraph[start:].strip())
+    return [piece for piece in found if piece]
+
+
+def fragment_start(paragraph: str) -> bool:
+    """A paragraph that starts mid-sentence: in lower case, or with an ellipsis."""
+    return paragraph[:1].islower() or paragraph.startswith(("…", "..."))
+
+
+def label_sentence(sentence: str) -> bool:
+    """A sentence with neither subject nor verb: an address or number, a colon, a list
+    ("127.0.0.1: the site, the clicks API, …"), or one that starts with an ellipsis."""
+    return bool(re.match(r"\d[\w.]*: ", sentence)) or sentence.startswith(("…", "..."))
+
+
+def repeated_passages(paragraphs: list[str]) -> list[str]:
+    """Every run of REPEATED_WORDS words found more than once, in one paragraph or two."""
+    runs = Counter(
+        " ".join(words[i : i + REPEATED_WORDS])
+        for words in (paragraph.split() for paragraph in paragraphs)
+        for i in range(len(words) - REPEATED_WORDS + 1)
+    )
+    return [run for run, count in runs.items() if count > 1]
+
+
+def test_no_passage_of_the_readme_appears_twice():
+    assert repeated_passages(prose_paragraphs()) == []
+
+
+def test_no_paragraph_or_sentence_starts_mid_thought():
+    fragments = [p for p in prose_paragraphs(list_items=False) if fragment_start(p)]
+    labels = [s for p in prose_paragraphs() for s in sentences(p) if label_sentence(s)]
+    assert fragments + labels == []
+
+
+def test_the_checks_catch_a_spliced_repeat_and_a_fragment():
+    spliced = (
+        "The runner refuses, with one line, a port in use, a missing or stale template, or a "
+        "template\n`--interval-scale 0.1` turns the processor's 60 s buffer into 6 s. Other "
+        "options: `--bucket-dir DIR`. The runner refuses, with one line, a port in use, a "
+        "missing or stale template, or a template without the expected resources.\n"
+    )
+    fragment = "No AWS account needed, as on AWS.\n127.0.0.1: the site, the clicks API.\n"
+
+    assert repeated_passages(prose_paragraphs(spliced))
+    (paragraph,) = prose_paragraphs(fragment)
+    assert [label_sentence(s) for s in sentences(paragraph)] == [False, True]
+    assert fragment_start("…as on AWS. The site.") and fragment_start("or a template.")
+    assert not fragment_start("`make run` prints the site's URL.")
+
+
+def test_try_it_locally_sends_a_click_the_local_runner_accepts():
+    from clickstream.defaults import DEFAULT_STAGE
+    from clickstream.local.__main__ import parse_args
+    from clickstream.standins.mysfits import CATALOG
+
+    section = README.split("\n## Try it locally\n", 1)[1].split("\n## ", 1)[0]
+    runner = parse_args([])
+    body = json.loads(re.search(r"-d '(\{.*?\})'", section).group(1))
+    (url,) = re.findall(r"http://127\.0\.0\.1:\d+/\S*clicks", section)
+
+    assert "make run\n" in section
+    assert url == f"http://127.0.0.1:{runner.api_port}/{DEFAULT_STAGE}/clicks"
+    assert body["mysfitId"] in {mysfit["mysfitId"] for mysfit in CATALOG}
+    assert f"generate.py report --bucket-dir {runner.bucket_dir}\n" in section

@@ -111,7 +111,7 @@ def test_profile_shows_what_the_api_returned_for_that_mysfit(site, open_page):
     assert dialog.locator("#profile-lawchaos").inner_text() == mysfit["lawchaos"]
     assert dialog.locator("#profile-likes").inner_text() == str(mysfit["likes"])
     assert dialog.locator("#profile-description").inner_text() == mysfit["description"]
-    assert dialog.locator("#profile-adopted").inner_text() == "Adopted"
+    assert dialog.locator("#profile-adopted").inner_text() == "Looking for a home"
     assert dialog.locator("#profile-image").get_attribute("alt")
     assert observed.problems() == []
 

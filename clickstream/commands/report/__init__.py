@@ -17,6 +17,7 @@ from pathlib import Path
 from clickstream.cli import CommandError, OneLineParser
 from clickstream.commands.report.answers import REQUIREMENTS, ReportError
 from clickstream.commands.report.athena import DEFAULT_TIMEOUT_SECONDS, ask_athena
+from clickstream.commands.report.errors import kept_in_bucket_dir, kept_on_s3
 from clickstream.commands.report.local import ask_bucket
 from clickstream.commands.report.output import CHART_SUFFIXES, as_json, as_table, write_chart
 
@@ -77,9 +78,11 @@ def main(argv: list[str] | None = None) -> int:
                     "or give the --bucket-dir it writes)"
                 )
             answers = ask_bucket(args.bucket_dir)
+            kept = kept_in_bucket_dir(args.bucket_dir)
         else:
             answers, scanned = ask_athena(args.stack_name, region=args.region, timeout=args.timeout)
             print(f"report: Athena scanned {scanned:,} bytes", file=sys.stderr)
+            kept = kept_on_s3(args.stack_name, region=args.region)
         report = as_json(answers)
         if args.chart:
             try:
@@ -93,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     totals = report["totals"]
     if args.bucket_dir is not None and not totals["events"] + totals["botEvents"]:
         print(f"report: no clicks under {args.bucket_dir} yet", file=sys.stderr)
+    if kept.line():
+        print(kept.line(), file=sys.stderr)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
