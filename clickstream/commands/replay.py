@@ -36,7 +36,10 @@ from clickstream.commands.stacks import describe_stack, stack_outputs
 
 PROG = "generate.py replay"
 ERRORS = defaults.ERROR_PREFIX.split("!{")[0]  # errors/
-FAILED_PREFIX = f"{ERRORS}processing-failed/"
+FAILED_PREFIX = f"{ERRORS}{defaults.PROCESSING_FAILED}/"
+# Every error output type whose records hold a click: the processor's failures, and the enriched
+# clicks Firehose could not convert to Parquet (the processor enriches those again).
+FAILED_PREFIXES = tuple(f"{ERRORS}{kind}/" for kind in defaults.REPLAYABLE_ERROR_TYPES)
 REPLAYED_PREFIX = f"{ERRORS}replayed/"
 BUCKET_OUTPUT, STREAM_OUTPUT = "ClicksBucketName", "DeliveryStreamName"
 
@@ -196,7 +199,8 @@ def day_of(key: str) -> date | None:
 
 def replayed_key(key: str, *, part: bool = False) -> str:
     """Where a replayed object goes; `part`: a new key for the replayed part of an object."""
-    moved = REPLAYED_PREFIX + key.removeprefix(FAILED_PREFIX)
+    (failed,) = [prefix for prefix in FAILED_PREFIXES if key.startswith(prefix)] or [""]
+    moved = REPLAYED_PREFIX + key.removeprefix(failed)
     if not part:
         return moved
     stem, gz, _ = moved.partition(".gz")
@@ -306,7 +310,7 @@ def selected_keys(
     storage: Storage, since: date | None = None, until: date | None = None
 ) -> list[str]:
     keys = []
-    for key in storage.keys(FAILED_PREFIX):
+    for key in (key for prefix in FAILED_PREFIXES for key in storage.keys(prefix)):
         day = day_of(key)
         outside = day is None or (since and day < since) or (until and day > until)
         if (since or until) and outside:
@@ -379,7 +383,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = OneLineParser(
         prog=PROG,
         description=(
-            "Put the clicks kept under errors/processing-failed/ back into the delivery stream, "
+            "Put the clicks kept under errors/processing-failed/ and "
+            "errors/format-conversion-failed/ back into the delivery stream, "
             "and move each object replayed under errors/replayed/."
         ),
     )
