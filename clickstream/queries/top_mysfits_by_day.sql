@@ -7,8 +7,10 @@ FROM (
     count(*) AS clicks,
     rank() OVER (PARTITION BY click_date ORDER BY count(*) DESC) AS day_rank
   FROM (
-    SELECT CAST(from_iso8601_timestamp(clickedat) AS date) AS click_date, mysfitid
+    SELECT CAST(clickedat AS date) AS click_date, mysfitid
     FROM clicks
+    WHERE year * 10000 + month * 100 + day BETWEEN ? AND ?
+      AND CAST(clickedat AS date) BETWEEN CAST(? AS date) AND CAST(? AS date)
   )
   GROUP BY click_date, mysfitid
 )

@@ -2,8 +2,8 @@
 
 What runs is what the stack saved (``ListNamedQueries`` / ``GetNamedQuery`` in the workgroup
 named by the ``ClicksWorkGroupName`` output), started together with ``StartQueryExecution`` in
-that workgroup (which enforces its result location, encryption and scan limit), polled with
-``GetQueryExecution``, read with ``GetQueryResults``.
+that workgroup (which enforces its result location, encryption and scan limit) with the window's
+``ExecutionParameters``, polled with ``GetQueryExecution``, read with ``GetQueryResults``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ from typing import Any
 
 from clickstream.commands.report.answers import Answer, ReportError, require
 from clickstream.commands.stacks import describe_stack, stack_value
-from clickstream.queries import QUESTIONS
+from clickstream.queries import QUESTIONS, Window
 
 WORKGROUP_OUTPUT = "ClicksWorkGroupName"
 DEFAULT_TIMEOUT_SECONDS = 300.0
 _FIRST_POLL_SECONDS = 0.5
 _MAX_POLL_SECONDS = 5.0
 _DONE = {"SUCCEEDED", "FAILED", "CANCELLED"}
+# Athena's StateChangeReason for a query the workgroup's BytesScannedCutoffPerQuery cancelled.
+SCAN_LIMIT_REASON = "Bytes scanned limit was exceeded"
 # Athena's result types that are numbers; every value arrives as text (VarCharValue).
 _INTEGERS = {"tinyint", "smallint", "integer", "bigint"}
 _DECIMALS = {"real", "float", "double", "decimal"}
@@ -28,6 +30,7 @@ _DECIMALS = {"real", "float", "double", "decimal"}
 
 def ask_athena(
     stack_name: str,
+    window: Window,
     *,
     region: str | None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
@@ -54,10 +57,18 @@ def ask_athena(
                 QueryString=saved[q.key]["QueryString"],
                 QueryExecutionContext={"Database": saved[q.key]["Database"]},
                 WorkGroup=workgroup,
+                ExecutionParameters=window.athena_parameters(),
             )["QueryExecutionId"]
             for q in QUESTIONS
         }
-        executions = _wait(athena, started, timeout, sleep)
+        try:
+            executions = _wait(athena, started, timeout, sleep)
+        except _ScanLimit as cancelled:
+            limit = _scan_limit(athena, workgroup)
+            raise ReportError(
+                f"query {cancelled.key} was cancelled at the workgroup's scan limit ({limit}) "
+                f"over {window}: narrow the window with --since/--until"
+            ) from None
         answers = {key: _results(athena, execution_id) for key, execution_id in started.items()}
     except botocore_exceptions.NoRegionError as error:
         raise ReportError("no AWS region given (use --region or set AWS_REGION)") from error
@@ -102,6 +113,18 @@ def _named_queries(athena: Any, workgroup: str) -> dict[str, dict[str, Any]]:
     return saved
 
 
+class _ScanLimit(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _scan_limit(athena: Any, workgroup: str) -> str:
+    configuration = athena.get_work_group(WorkGroup=workgroup)["WorkGroup"]["Configuration"]
+    limit = configuration.get("BytesScannedCutoffPerQuery")
+    return "no limit set" if limit is None else f"{int(limit):,} bytes"
+
+
 def _wait(
     athena: Any, started: dict[str, str], timeout: float, sleep: Callable[[float], None]
 ) -> dict[str, dict[str, Any]]:
@@ -116,6 +139,8 @@ def _wait(
                 continue
             if state != "SUCCEEDED":
                 reason = execution["Status"].get("StateChangeReason") or state.lower()
+                if state == "CANCELLED" and SCAN_LIMIT_REASON.lower() in reason.lower():
+                    raise _ScanLimit(key)
                 raise ReportError(f"query {key} ({execution_id}) {state.lower()}: {reason}")
             done[key] = execution
             del pending[key]
