@@ -44,7 +44,8 @@ def processor_parameters(lambda_arn: object) -> list[ProcessorParameter]:
 
 def written_folders() -> list[str]:
     """The fixed folders Firehose writes under: clicks/ and errors/ (before any expression)."""
-    return [prefix.split("!{")[0] for prefix in (defaults.CLICKS_PREFIX, defaults.ERROR_PREFIX)]
+    fixed = [prefix.split("!{")[0] for prefix in (defaults.CLICKS_PREFIX, defaults.ERROR_PREFIX)]
+    return [text[: text.rfind("/") + 1] for text in fixed]
 
 
 def format_conversion(analytics: Analytics, role_arn: object) -> DataFormatConversionConfiguration:
