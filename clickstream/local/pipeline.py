@@ -435,8 +435,10 @@ class LocalPipeline:
         return [self.bucket_dir / key for key in self._keys(failed=True)]
 
     def delivered_records(self) -> list[dict[str, Any]]:
-        """Every line of every delivered object, parsed as JSON (the enriched clicks)."""
-        return [json.loads(line) for path in self.delivered_objects() for line in _lines(path)]
+        """Every record of every delivered object: a Parquet object's rows (the table's
+        lower-case columns, ``clickedat`` a UTC datetime without a zone), or, from a stream that
+        does not convert, each line parsed as JSON."""
+        return [record for path in self.delivered_objects() for record in _records(path)]
 
     def failed_records(self) -> list[dict[str, Any]]:
         """Every failure record under the error prefix; ``rawData`` decoded into ``raw``."""
@@ -444,6 +446,14 @@ class LocalPipeline:
         for record in records:
             record["raw"] = base64.b64decode(record["rawData"])
         return records
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path).to_pylist()
+    return [json.loads(line) for line in _lines(path)]
 
 
 def _lines(path: Path) -> list[str]:

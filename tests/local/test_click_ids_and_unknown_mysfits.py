@@ -20,11 +20,11 @@ def test_a_click_id_is_delivered_right_after_the_user_id(start_pipeline):
     pipeline.flush()
 
     assert answer.status_code == 200
-    (path,) = pipeline.delivered_objects()
-    line = json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=list)
-    assert [key for key, _ in line][:3] == ["userId", "clickId", "mysfitId"]
-    assert dict(line)["clickId"] == click["clickId"]
-    assert dict(line)["species"] == mysfit["species"]
+    (row,) = pipeline.delivered_records()
+    # The table's column right after userid, in the Parquet object the stream wrote.
+    assert list(row)[:3] == ["userid", "clickid", "mysfitid"]
+    assert row["clickid"] == click["clickId"]
+    assert row["species"] == mysfit["species"]
 
 
 def test_a_click_on_an_unknown_mysfit_is_kept_under_the_error_prefix(start_pipeline):
