@@ -99,8 +99,8 @@ def test_register_confirm_log_in_like_adopt_and_the_click_carries_the_sub(pipeli
     page.screenshot(path=ARTIFACTS / "account-signed-in.png", full_page=True)
 
     (click,) = delivered_records(pipeline, 1)
-    assert click["userId"] == sub_of(pipeline, email)
-    assert click["mysfitId"] == mysfit(pipeline, "Rujin")["mysfitId"]
+    assert click["userid"] == sub_of(pipeline, email)
+    assert click["mysfitid"] == mysfit(pipeline, "Rujin")["mysfitId"]
     assert dialogs == [], "errors are shown in the page, never in alert()"
     # Cognito's 400 for the wrong code is the browser's own "Failed to load resource" line.
     assert observed.problems(failed_loads_allowed_for=pipeline.cognito.url) == []
