@@ -43,7 +43,12 @@ from sqlglot import exp  # noqa: E402
 from clickstream import defaults  # noqa: E402
 from clickstream.analytics import table_columns  # noqa: E402
 from clickstream.commands.report.answers import Answer  # noqa: E402
-from clickstream.commands.report.local import ask_bucket, click_files, translate  # noqa: E402
+from clickstream.commands.report.local import (  # noqa: E402
+    ask_bucket,
+    click_files,
+    duckdb_type,
+    translate,
+)
 from clickstream.commands.report.output import as_json  # noqa: E402
 from clickstream.local.conversion import ParquetConversion  # noqa: E402
 from clickstream.queries import QUESTIONS, Window  # noqa: E402
@@ -138,11 +143,10 @@ def parquet_bytes(files: list[Path], columns: set[str]) -> int:
 
 def ask_json_bucket(bucket: Path, window: Window) -> dict:
     """The same questions, the same SQL and parameters, with DuckDB over the JSON lines."""
-    duck_types = {"string": "VARCHAR", "boolean": "BOOLEAN", "timestamp": "TIMESTAMP"}
     files = click_files(bucket, window)
     paths = ", ".join(f"'{path}'" for path in files)
     json_columns = ", ".join(
-        f"'{key}': '{duck_types[kind]}'" for key, kind in defaults.CLICK_FIELDS
+        f"'{key}': '{duckdb_type(kind)}'" for key, kind in defaults.CLICK_FIELDS
     )
     selected = ", ".join(f'"{key}" AS {key.lower()}' for key, _ in defaults.CLICK_FIELDS)
     connection = duckdb.connect()

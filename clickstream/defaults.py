@@ -16,7 +16,6 @@ METRICS_NAMESPACE = "MysfitsClickStream"
 # conversion is enabled", CreateDeliveryStream's InvalidArgumentException).
 DELIVERY_BUFFER_SECONDS = 60
 DELIVERY_BUFFER_MB = 64
-CONVERSION_MIN_BUFFER_MB = 64
 # Processor buffering (strings: ProcessorParameter values are strings). At 1 MB a buffer of the
 # smallest clicks the model accepts (~36,000) makes a 6.2 MiB invocation, over Lambda's 6 MB
 # limit; at 0.5 MB the worst case is 3.1 MiB in and 2.8 MiB out (tests/processor measure it).
@@ -41,7 +40,6 @@ DELIVERY_LOG_STREAM = "S3Delivery"
 # the clicks table's latest version, written as Snappy Parquet (Firehose names them .parquet).
 CONVERSION_TABLE_VERSION = "LATEST"
 PARQUET_COMPRESSION = "SNAPPY"
-PARQUET_EXTENSION = ".parquet"
 
 # --- REST API (Amazon API Gateway) ------------------------------------------------------------
 DEFAULT_STAGE = "prod"

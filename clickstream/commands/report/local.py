@@ -68,7 +68,7 @@ def _partition_day(path: Path) -> datetime.date | None:
         return None
 
 
-def _duckdb_type(hive_type: str) -> str:
+def duckdb_type(hive_type: str) -> str:
     if hive_type not in _DUCKDB_TYPES:
         raise ReportError(f"the clicks table has a {hive_type} column, unknown to the report")
     return _DUCKDB_TYPES[hive_type]
@@ -76,7 +76,7 @@ def _duckdb_type(hive_type: str) -> str:
 
 def _load_clicks(connection: Any, files: list[Path]) -> None:
     keys = [key for key, _, _ in partitioning(defaults.CLICKS_PREFIX).keys]
-    columns = [(name, _duckdb_type(kind)) for name, kind in table_columns()]
+    columns = [(name, duckdb_type(kind)) for name, kind in table_columns()]
     if not files:
         definition = ", ".join(f"{name} {kind}" for name, kind in columns)
         partitions = ", ".join(f"{key} INTEGER" for key in keys)
