@@ -481,6 +481,13 @@ def _conversion(
             f"BufferingHints.SizeInMBs must be at least {CONVERSION_MIN_BUFFER_MB} when data "
             "format conversion is enabled"
         )
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError as error:
+        raise LocalRunnerError(
+            "the delivery stream converts to Parquet, which needs pyarrow: "
+            "python -m pip install -r requirements-test.txt"
+        ) from error
     serializer = (configuration.get("OutputFormatConfiguration") or {}).get("Serializer") or {}
     deserializer = (configuration.get("InputFormatConfiguration") or {}).get("Deserializer") or {}
     if set(serializer) != {"ParquetSerDe"} or set(deserializer) != {"OpenXJsonSerDe"}:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import sys
 import time
 from datetime import UTC
 
@@ -17,7 +18,7 @@ import pytest
 import requests
 
 from clickstream.commands import replay
-from clickstream.local import TemplateError
+from clickstream.local import LocalRunnerError, TemplateError
 
 from .conftest import delivery_destination, put_click, resources
 
@@ -163,3 +164,10 @@ def test_the_runner_refuses_what_create_delivery_stream_refuses(
 
     with pytest.raises(TemplateError, match=message):
         start_pipeline(write_template(document))
+
+
+def test_without_pyarrow_the_runner_says_what_to_install(start_pipeline, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # import fails
+
+    with pytest.raises(LocalRunnerError, match="needs pyarrow: python -m pip install -r "):
+        start_pipeline()
