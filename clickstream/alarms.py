@@ -202,6 +202,18 @@ def add_alarms(
             actions=actions,
         ),
         failed_share_alarm(params, actions),
+        # Every click that reaches conversion passed the processor's checks: one that does not
+        # fit the table is the stack's own fault, never a visitor's, so any one of them pages.
+        alarm(
+            "FormatConversionFailedAlarm",
+            f"Enriched clicks did not fit the clicks table and were not converted to Parquet; "
+            f"they are kept under errors/{defaults.FORMAT_CONVERSION_FAILED}/ "
+            "(python generate.py replay puts them back once the table is fixed).",
+            stream_metric(stream, "FailedConversion.Records"),
+            statistic="Sum",
+            threshold=0,
+            actions=actions,
+        ),
         alarm(
             "Api5xxAlarm",
             "The clicks API answered 5xx: clicks are not being recorded.",

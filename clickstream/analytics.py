@@ -75,7 +75,7 @@ def partitioning(prefix: str) -> Partitions:
 
 def projection_parameters(bucket: Bucket, partitions: Partitions) -> dict[str, object]:
     parameters: dict[str, object] = {
-        "classification": "json",
+        "classification": "parquet",
         "projection.enabled": "true",
         # Sub: ${!year} is the literal ${year} Athena fills in.
         "storage.location.template": Sub(
@@ -111,18 +111,17 @@ def add_analytics(template: Template, params: dict[str, Parameter], bucket: Buck
             DatabaseName=database.ref(),
             TableInput=TableInput(
                 Name=defaults.CLICKS_TABLE,
-                Description="Enriched clicks, one JSON line each, as the processor writes them.",
+                Description="Enriched clicks, as Firehose writes them: Snappy Parquet.",
                 TableType="EXTERNAL_TABLE",
                 Parameters=projection_parameters(bucket, partitions),
                 PartitionKeys=[Column(Name=key, Type="int") for key, _, _ in partitions.keys],
                 StorageDescriptor=StorageDescriptor(
                     Location=Sub("s3://${Bucket}/" + partitions.location, Bucket=bucket.ref()),
-                    InputFormat="org.apache.hadoop.mapred.TextInputFormat",
-                    OutputFormat="org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                    InputFormat=defaults.PARQUET_INPUT_FORMAT,
+                    OutputFormat=defaults.PARQUET_OUTPUT_FORMAT,
                     SerdeInfo=SerdeInfo(
-                        SerializationLibrary=defaults.JSON_SERDE,
-                        # The default, stated: camelCase keys match lower-case columns.
-                        Parameters={"case.insensitive": "TRUE"},
+                        SerializationLibrary=defaults.PARQUET_SERDE,
+                        Parameters={"serialization.format": "1"},
                     ),
                     Columns=[Column(Name=name, Type=kind) for name, kind in table_columns()],
                 ),

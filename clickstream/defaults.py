@@ -13,9 +13,11 @@ PROCESSOR_MEMORY_MB = 256
 METRICS_NAMESPACE = "MysfitsClickStream"
 
 # --- Delivery stream (Amazon Data Firehose) ---------------------------------------------------
-# S3 buffering: whichever comes first. IntervalInSeconds 0-900, SizeInMBs 1-128.
+# S3 buffering: whichever comes first. IntervalInSeconds 0-900, SizeInMBs 1-128, and with record
+# format conversion on at least 64 ("BufferingHints.SizeInMBs must be at least 64 when data format
+# conversion is enabled", CreateDeliveryStream's InvalidArgumentException).
 DELIVERY_BUFFER_SECONDS = 60
-DELIVERY_BUFFER_MB = 50
+DELIVERY_BUFFER_MB = 64
 # Processor buffering (strings: ProcessorParameter values are strings). At 1 MB a buffer of the
 # smallest clicks the model accepts (~36,000) makes a 6.2 MiB invocation, over Lambda's 6 MB
 # limit; at 0.5 MB the worst case is 3.1 MiB in and 2.8 MiB out (tests/processor measure it).
@@ -23,13 +25,23 @@ PROCESSOR_BUFFER_MB = "0.5"
 PROCESSOR_BUFFER_SECONDS = "60"
 PROCESSOR_RETRIES = "3"
 # Athena-readable partitions. The error prefix must carry !{firehose:error-output-type} so
-# records the processor could not enrich land apart, under processing-failed/.
+# records the processor could not enrich land apart, under processing-failed/, and records that
+# could not be converted to Parquet under format-conversion-failed/ (both stay JSON lines).
 CLICKS_PREFIX = "clicks/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/"
 ERROR_PREFIX = (
     "errors/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}"
     "/day=!{timestamp:dd}/"
 )
+# The error output types whose failure records hold a click to replay (rawData, base64).
+PROCESSING_FAILED = "processing-failed"
+FORMAT_CONVERSION_FAILED = "format-conversion-failed"
+REPLAYABLE_ERROR_TYPES = (PROCESSING_FAILED, FORMAT_CONVERSION_FAILED)
 DELIVERY_LOG_STREAM = "S3Delivery"
+# Record format conversion: the processor's JSON lines, read by the OpenX JSON SerDe (it parses
+# clickedAt's yyyy-MM-dd'T'HH:mm:ss.SSS'Z'; Hive's JSON SerDe would need TimestampFormats) against
+# the clicks table's latest version, written as Snappy Parquet (Firehose names them .parquet).
+CONVERSION_TABLE_VERSION = "LATEST"
+PARQUET_COMPRESSION = "SNAPPY"
 
 # --- REST API (Amazon API Gateway) ------------------------------------------------------------
 DEFAULT_STAGE = "prod"
@@ -63,13 +75,17 @@ LOG_RETENTION_CHOICES = [
 ]  # fmt: skip
 
 # --- Asking the clicks (AWS Glue table, Amazon Athena workgroup) ----------------------------
-# The table is the processor's enriched line (the click contract's ENRICHED_FIELDS): JSON keys, in
-# the order it writes them, with their Hive types. The JSON SerDe matches columns to keys without
-# regard to case (case.insensitive is its default, stated in the table), so each column is its key
-# in lower case. visitorId and clickId are optional: absent from clicks that had none.
+# The table is the processor's enriched line (the click contract's ENRICHED_FIELDS): its keys, in
+# the order it writes them, with their Hive types (string, boolean, timestamp: the Glue columns,
+# the Parquet files' schema and the local runner's writer all follow from this). Firehose's
+# deserializer matches columns to keys without regard to case, so each column is its key in lower
+# case. visitorId and clickId are optional: absent from clicks that had none (NULL).
 CLICK_FIELDS = contract.ENRICHED_FIELDS
 CLICKS_TABLE = "clicks"
-JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe"
+# The table's storage: what Firehose's ParquetSerDe writes, as Hive (and so Athena) reads it.
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+PARQUET_INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQUET_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
 # Partition projection: each !{timestamp:…} field of CLICKS_PREFIX, as a partition key with
 # its projected range and zero-padded width. An unconstrained query lists every projected day
 # (about 3,700 for ten years); widen the years here before 2036 (a stack update, nothing else).
@@ -79,9 +95,17 @@ PARTITION_PROJECTION = {
     "dd": ("day", "1,31", 2),
 }
 # Athena writes each query's results here: under a prefix the delivery stream never writes,
-# outside the table's location, encrypted, and expired after a month.
+# outside the table's location, encrypted, and expired after a month (in the versioned bucket an
+# expired result becomes a noncurrent version, removed a day later).
 QUERY_RESULTS_PREFIX = "athena-results/"
 QUERY_RESULTS_EXPIRATION_DAYS = 30
+QUERY_RESULTS_NONCURRENT_DAYS = 1
+# The report's window: UTC days, the last 30 by default. A click is filed under the day its
+# buffer's oldest record arrived (up to a day before its own), and a replayed click under the day
+# it was replayed: the questions read the window's partitions from the day before it to
+# REPLAY_GRACE_DAYS after it, so clicks replayed within a week still count on their own day.
+DEFAULT_REPORT_DAYS = 30
+REPLAY_GRACE_DAYS = 7
 # A query that would scan more is cancelled (Athena charges per byte scanned; 10 MB minimum).
 DEFAULT_QUERY_SCAN_LIMIT_BYTES = 1_073_741_824
 MIN_QUERY_SCAN_LIMIT_BYTES = 10_000_000

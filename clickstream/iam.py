@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from awacs import awslambda, dynamodb, firehose, logs, s3
+from awacs import awslambda, dynamodb, firehose, glue, logs, s3
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from awacs.sts import AssumeRole
 from troposphere import Sub
@@ -21,8 +21,10 @@ def trust(service: str, *, external_id: object = None) -> PolicyDocument:
     return PolicyDocument(Version=POLICY_VERSION, Statement=[statement])
 
 
-def deliver_to_bucket(bucket_arn: object) -> list[Statement]:
-    """The six S3 actions Firehose needs, on the bucket and on its objects only."""
+def deliver_to_bucket(bucket_arn: object, prefixes: list[str]) -> list[Statement]:
+    """The six S3 actions Firehose needs, on the bucket and on the objects under ``prefixes``
+    only (where it writes: never the query results beside them)."""
+    objects = [Sub("${Bucket}/" + prefix + "*", Bucket=bucket_arn) for prefix in prefixes]
     return [
         Statement(
             Effect=Allow,
@@ -34,7 +36,28 @@ def deliver_to_bucket(bucket_arn: object) -> list[Statement]:
                 s3.ListBucketMultipartUploads,
                 s3.PutObject,
             ],
-            Resource=[bucket_arn, Sub("${Bucket}/*", Bucket=bucket_arn)],
+            Resource=[bucket_arn, *objects],
+        )
+    ]
+
+
+def glue_table_arns(database_name: object, table_name: object) -> list[Sub]:
+    """The catalog, the database and the table: what reading one table's schema is checked on."""
+    prefix = "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:"
+    return [
+        Sub(prefix + "catalog"),
+        Sub(prefix + "database/${Database}", Database=database_name),
+        Sub(prefix + "table/${Database}/${Table}", Database=database_name, Table=table_name),
+    ]
+
+
+def read_table_schema(database_name: object, table_name: object) -> list[Statement]:
+    """Record format conversion: Firehose reads the table's (latest) schema, nothing else."""
+    return [
+        Statement(
+            Effect=Allow,
+            Action=[glue.GetTable, glue.GetTableVersion, glue.GetTableVersions],
+            Resource=glue_table_arns(database_name, table_name),
         )
     ]
 

@@ -80,6 +80,10 @@ def add_storage(template: Template, params: dict[str, Parameter]) -> Bucket:
                             Status="Enabled",
                             Prefix=defaults.QUERY_RESULTS_PREFIX,
                             ExpirationInDays=defaults.QUERY_RESULTS_EXPIRATION_DAYS,
+                            # Versioning keeps an expired result as a noncurrent version.
+                            NoncurrentVersionExpiration=NoncurrentVersionExpiration(
+                                NoncurrentDays=defaults.QUERY_RESULTS_NONCURRENT_DAYS
+                            ),
                         ),
                         LifecycleRule(
                             Id="ExpireNoncurrentVersions",

@@ -31,11 +31,11 @@ def build_template() -> Template:
     add_conditions(template, params)
     bucket = add_storage(template, params)
     processor = add_processor(template, params)
-    stream = add_delivery_stream(template, params, bucket, processor)
+    analytics = add_analytics(template, params, bucket)
+    stream = add_delivery_stream(template, params, bucket, processor, analytics)
     api = add_api(template, params, stream)
     alarms = add_alarms(template, params, stream, processor, api)
     add_dashboard(template, stream, processor, api, alarms)
-    analytics = add_analytics(template, params, bucket)
     repository = add_repository(template)
     add_outputs(template, api, bucket, stream, processor, analytics, repository)
     return template

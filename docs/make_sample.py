@@ -128,11 +128,13 @@ def main(out_dir: Path = ROOT / "docs") -> None:
             hour = record["receivedAt"] // 3_600_000
             delivery.put(record)
         delivery.flush()
+        last_day = FIRST_DAY + timedelta(days=DAYS - 1)
+        window = ["--since", f"{FIRST_DAY:%Y-%m-%d}", "--until", f"{last_day:%Y-%m-%d}"]
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            report(["--bucket-dir", scratch])
+            report(["--bucket-dir", scratch, *window])
         (out_dir / "sample-report.txt").write_text(out.getvalue(), encoding="utf-8")
-        report(["--bucket-dir", scratch, "--chart", str(out_dir / "sample-chart.svg")])
+        report(["--bucket-dir", scratch, *window, "--chart", str(out_dir / "sample-chart.svg")])
 
 
 if __name__ == "__main__":

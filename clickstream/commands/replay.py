@@ -48,7 +48,10 @@ from clickstream.commands.triage import Triage, read_catalog
 
 PROG = "generate.py replay"
 ERRORS = defaults.ERROR_PREFIX.split("!{")[0]  # errors/
-FAILED_PREFIX = f"{ERRORS}processing-failed/"
+FAILED_PREFIX = f"{ERRORS}{defaults.PROCESSING_FAILED}/"
+# Every error output type whose records hold a click: the processor's failures, and the enriched
+# clicks Firehose could not convert to Parquet (the processor enriches those again).
+FAILED_PREFIXES = tuple(f"{ERRORS}{kind}/" for kind in defaults.REPLAYABLE_ERROR_TYPES)
 REPLAYED_PREFIX = f"{ERRORS}replayed/"
 # Clicks the processor refuses whatever the replay does, under their reason. Firehose's own
 # error-output-types (processing-failed, format-conversion-failed …) never take this name.
@@ -255,7 +258,8 @@ def _rest(key: str) -> str:
     """The key below its error prefix (below the reason, for a click set apart)."""
     if key.startswith(UNRECOVERABLE_PREFIX):
         return key.removeprefix(UNRECOVERABLE_PREFIX).partition("/")[2]
-    return key.removeprefix(FAILED_PREFIX)
+    (failed,) = [prefix for prefix in FAILED_PREFIXES if key.startswith(prefix)] or [""]
+    return key.removeprefix(failed)
 
 
 def _part(moved: str, part: bool) -> str:
@@ -393,7 +397,7 @@ def selected_keys(
     include_unrecoverable: bool = False,
 ) -> list[str]:
     keys = []
-    found = list(storage.keys(FAILED_PREFIX))
+    found = [key for prefix in FAILED_PREFIXES for key in storage.keys(prefix)]
     if include_unrecoverable:
         found += storage.keys(UNRECOVERABLE_PREFIX)
     for key in found:
@@ -509,7 +513,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = OneLineParser(
         prog=PROG,
         description=(
-            "Put the clicks kept under errors/processing-failed/ back into the delivery stream, "
+            "Put the clicks kept under errors/processing-failed/ and "
+            "errors/format-conversion-failed/ back into the delivery stream, "
             "and move each object replayed under errors/replayed/."
         ),
     )

@@ -76,6 +76,11 @@ _NAME_PROPERTIES = {
     "AWS::ApiGateway::Stage": "StageName",
     "AWS::ApiGateway::Model": "Name",
 }
+# Resources whose name is one level down: Ref gives that name.
+_NESTED_NAME_PROPERTIES = {
+    "AWS::Glue::Database": ("DatabaseInput", "Name"),
+    "AWS::Glue::Table": ("TableInput", "Name"),
+}
 
 
 def _digest(*parts: str, length: int = 12) -> str:
@@ -225,7 +230,11 @@ class ResolvedTemplate:
             raise TemplateError(f"Ref to unknown resource {logical_id}")
         resource_type = resource["Type"]
         name_property = _NAME_PROPERTIES.get(resource_type)
-        declared = (resource.get("Properties") or {}).get(name_property) if name_property else None
+        properties = resource.get("Properties") or {}
+        declared = properties.get(name_property) if name_property else None
+        if resource_type in _NESTED_NAME_PROPERTIES:
+            outer, inner = _NESTED_NAME_PROPERTIES[resource_type]
+            declared = (properties.get(outer) or {}).get(inner)
         if declared is not None:
             name = self.resolve(declared)
             if name is not NO_VALUE:

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from .conversion import FORMAT_CONVERSION_FAILED, ParquetConversion
 from .function import FunctionError
 from .ids import random_uuid
 from .prefix import error_key, output_key
@@ -81,15 +82,18 @@ class _ObjectBuffer:
     """Lines waiting in the S3 destination's buffer for one kind of object."""
 
     lines: list[bytes] = field(default_factory=list)
+    arrivals: list[int] = field(default_factory=list)  # each line's record's arrival
     size: int = 0
     started: float = 0.0  # monotonic time the first line came in
     oldest_ms: int = 0  # arrival of the oldest record, which the key's timestamp shows
 
-    def add(self, lines: list[bytes], oldest_ms: int) -> None:
+    def add(self, lines: list[bytes], arrivals: list[int]) -> None:
+        oldest_ms = min(arrivals)
         if not self.lines:
             self.started, self.oldest_ms = time.monotonic(), oldest_ms
         self.oldest_ms = min(self.oldest_ms, oldest_ms)
         self.lines.extend(lines)
+        self.arrivals.extend(arrivals)
         self.size += sum(map(len, lines))
 
 
@@ -112,6 +116,8 @@ class LocalDeliveryStream:
     ``buffer_size_bytes``/``buffer_interval_seconds``: the processor's buffering (without a
     processor, the destination's). ``destination_size_bytes``/``destination_interval_seconds``:
     the S3 destination's own hints for what the processor returns (None: one object per batch).
+    ``conversion``: record format conversion (each flush of the destination's buffer is one
+    Parquet object; records that do not fit go under the error prefix).
     ``objects`` and ``error_objects`` list the keys written, in order.
     """
 
@@ -131,6 +137,7 @@ class LocalDeliveryStream:
         destination_size_bytes: int | None = None,
         destination_interval_seconds: float | None = None,
         compression: str = "UNCOMPRESSED",
+        conversion: ParquetConversion | None = None,
         encrypted: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -147,6 +154,7 @@ class LocalDeliveryStream:
         self.destination_size_bytes = destination_size_bytes
         self.destination_interval_seconds = destination_interval_seconds
         self.compression = compression
+        self.conversion = conversion
         self.encrypted = encrypted
         self._clock = clock
         self._buffer: list[_Record] = []
@@ -289,9 +297,9 @@ class LocalDeliveryStream:
             self._write_objects(everything=True)
         return results
 
-    def _buffer_object(self, kind: str, lines: list[bytes], oldest_ms: int) -> None:
+    def _buffer_object(self, kind: str, lines: list[bytes], arrivals: list[int]) -> None:
         with self._condition:
-            self._objects[kind].add(lines, oldest_ms)
+            self._objects[kind].add(lines, arrivals)
             self._condition.notify_all()
 
     def _write_objects(self, *, everything: bool) -> None:
@@ -305,14 +313,40 @@ class LocalDeliveryStream:
                     continue
                 self._objects[kind] = _ObjectBuffer()
             moment = datetime.fromtimestamp(buffer.oldest_ms / 1000, tz=UTC)
-            if kind == "Ok":
+            if kind == "Ok" and self.conversion is not None:
+                self._write_converted(buffer, moment)
+            elif kind == "Ok":
                 key = self._write(output_key(self.prefix, self.name, moment), buffer.lines)
                 self.objects.append(key)
+                log.info("stream %s: wrote %s (%d records)", self.name, key, len(buffer.lines))
             else:
-                key = error_key(self.error_prefix, self.name, moment, PROCESSING_FAILED)
-                key = self._write(key, buffer.lines)
-                self.error_objects.append(key)
+                self._write_errors(PROCESSING_FAILED, buffer.lines, moment)
+
+    def _write_errors(self, error_type: str, lines: list[bytes], moment: datetime) -> None:
+        key = error_key(self.error_prefix, self.name, moment, error_type)
+        key = self._write(key, lines)
+        self.error_objects.append(key)
+        log.info("stream %s: wrote %s (%d records)", self.name, key, len(lines))
+
+    def _write_converted(self, buffer: _ObjectBuffer, moment: datetime) -> None:
+        """One Parquet object of the buffer's records; the ones that fail conversion, as
+        failure records under the error prefix."""
+        assert self.conversion is not None
+        body, failures = self.conversion.convert(buffer.lines)
+        if body is not None:
+            key = output_key(self.prefix, self.name, moment) + self.conversion.extension
+            self._write(key, [body], compress=False)
+            self.objects.append(key)
             log.info("stream %s: wrote %s (%d records)", self.name, key, len(buffer.lines))
+        if failures:
+            ended = int(self._clock() * 1000)
+            records = [
+                self.conversion.failure_record(
+                    failure, arrival_ms=buffer.arrivals[failure.index], ended_ms=ended
+                )
+                for failure in failures
+            ]
+            self._write_errors(FORMAT_CONVERSION_FAILED, records, moment)
 
     def _deliver(self, batch: list[_Record]) -> BatchResult:
         result = BatchResult(records=len(batch))
@@ -322,15 +356,13 @@ class LocalDeliveryStream:
         else:
             outputs, failures, result.attempts, result.error_code, reasons = self._process(batch)
             result.failure_reasons = reasons
-        oldest_ms = min(r.arrival_ms for r in batch)
-        delivered = [
-            outputs[r.record_id][1] for r in batch if outputs.get(r.record_id, ("",))[0] == "Ok"
-        ]
+        ok = [r for r in batch if outputs.get(r.record_id, ("",))[0] == "Ok"]
+        delivered = [outputs[r.record_id][1] for r in ok]
         result.delivered = len(delivered)
         result.dropped = sum(1 for r in batch if outputs.get(r.record_id, ("",))[0] == "Dropped")
         result.failed = len(failures)
         if delivered:
-            self._buffer_object("Ok", delivered, oldest_ms)
+            self._buffer_object("Ok", delivered, [r.arrival_ms for r in ok])
         if failures:
             ended = int(self._clock() * 1000)
             lines = [
@@ -349,7 +381,7 @@ class LocalDeliveryStream:
                 + b"\n"
                 for record, code, message, attempts in failures
             ]
-            self._buffer_object(PROCESSING_FAILED, lines, oldest_ms)
+            self._buffer_object(PROCESSING_FAILED, lines, [r.arrival_ms for r, *_ in failures])
         self.batches.append(result)
         reasons = result.failure_reasons
         log.info(
@@ -418,9 +450,9 @@ class LocalDeliveryStream:
         failed = [(r, code, message, attempts) for r in batch]
         return {}, failed, attempts, code, Counter({code: len(batch)})
 
-    def _write(self, key: str, chunks: list[bytes]) -> str:
+    def _write(self, key: str, chunks: list[bytes], *, compress: bool = True) -> str:
         body = b"".join(chunks)
-        if self.compression == "GZIP":
+        if compress and self.compression == "GZIP":
             key += ".gz"
             body = gzip.compress(body, mtime=0)
         path = self.bucket_dir.joinpath(*key.split("/"))

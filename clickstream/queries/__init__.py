@@ -13,12 +13,21 @@ by itself in the Athena console.
 A median is exact and the same on both engines (Athena's ``approx_percentile`` and DuckDB's
 ``approx_quantile`` are estimates): the middle value, or the mean of the two middle values,
 found with ``row_number()``.
+
+Every question reads one window of UTC days, given as four positional parameters (``?``, in
+``events.sql``, so once in every statement; the same values on Athena, as
+``ExecutionParameters``, and in DuckDB): the first and last partition to read, as ``yyyymmdd``
+numbers of the ``year``, ``month`` and ``day`` partition keys (so Athena and DuckDB read only
+those days' objects), then the window's first and last day, which ``clickedat`` must fall on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
+
+from clickstream import defaults
 
 HERE = Path(__file__).resolve().parent
 # The common table expressions every question starts with (``once``, ``events``).
@@ -67,3 +76,39 @@ def _load(key: str, file: str, shared: str) -> Question:
 
 _SHARED = (HERE / EVENTS_FILE).read_text(encoding="utf-8")
 QUESTIONS: tuple[Question, ...] = tuple(_load(key, file, _SHARED) for key, file in _FILES.items())
+
+
+@dataclass(frozen=True)
+class Window:
+    """The UTC days a report covers, ``since`` to ``until``, both included."""
+
+    since: date
+    until: date
+
+    @classmethod
+    def last_days(cls, today: date, days: int = defaults.DEFAULT_REPORT_DAYS) -> Window:
+        return cls(today - timedelta(days=days - 1), today)
+
+    def partitions(self) -> tuple[date, date]:
+        """The first and last partition day to read: a click can be filed a day before its own
+        (its buffer's oldest record's day), or later when it was replayed."""
+        return (
+            self.since - timedelta(days=1),
+            self.until + timedelta(days=defaults.REPLAY_GRACE_DAYS),
+        )
+
+    def parameters(self) -> list[int | str]:
+        """The four values, in the order the questions' ``?`` take them."""
+        first, last = self.partitions()
+        return [_number(first), _number(last), self.since.isoformat(), self.until.isoformat()]
+
+    def athena_parameters(self) -> list[str]:
+        """The same values as Athena's ExecutionParameters take them: SQL literals."""
+        return [str(v) if isinstance(v, int) else f"'{v}'" for v in self.parameters()]
+
+    def __str__(self) -> str:
+        return f"{self.since.isoformat()} to {self.until.isoformat()}"
+
+
+def _number(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day

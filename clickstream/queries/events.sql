@@ -1,5 +1,6 @@
--- Every question reads the clicks as `events`: each click once (copies share a clickId; the
--- earliest is kept; a click without a clickId is itself), bots left out. `visitor` is the
+-- Every question reads the clicks as `events`: those of the report's window (its partitions,
+-- then its days: the four parameters), each click once (copies share a clickId; the earliest is
+-- kept; a click without a clickId is itself), bots left out. `visitor` is the
 -- visitorId, or the userId of an event without one. Lines older than the event, authenticated
 -- and bot fields count as anonymous profile views by people.
 once AS (
@@ -14,11 +15,13 @@ once AS (
     species,
     goodevil,
     lawchaos,
-    from_iso8601_timestamp(clickedat) AS clicked,
+    clickedat AS clicked,
     coalesce(bot, false) AS bot
   FROM (
     SELECT *, row_number() OVER (PARTITION BY clickid ORDER BY clickedat) AS copy_number
     FROM clicks
+    WHERE year * 10000 + month * 100 + day BETWEEN ? AND ?
+      AND CAST(clickedat AS date) BETWEEN CAST(? AS date) AND CAST(? AS date)
   )
   WHERE clickid IS NULL OR copy_number = 1
 ),

@@ -48,7 +48,8 @@ RECORD_OPTIONAL = ("visitorId", "clickId")
 
 # --- The enriched line, which is also the clicks table --------------------------------------
 # (JSON key, Hive type), in the order the processor writes them; each table column is its key in
-# lower case. `clickedAt` is the record's receivedAt as ISO-8601 UTC; `bot` is the user agent's
+# lower case. `clickedAt` is the record's receivedAt as ISO-8601 UTC (yyyy-MM-ddTHH:mm:ss.SSSZ, a
+# timestamp as Firehose's OpenX JSON deserializer reads it); `bot` is the user agent's
 # verdict. `visitorId` and `clickId` are absent from lines whose click had none.
 ENRICHED_FIELDS = (
     ("event", "string"),
@@ -61,7 +62,7 @@ ENRICHED_FIELDS = (
     ("species", "string"),
     ("goodevil", "string"),
     ("lawchaos", "string"),
-    ("clickedAt", "string"),
+    ("clickedAt", "timestamp"),
     ("bot", "boolean"),
 )
 ENRICHED_OPTIONAL = RECORD_OPTIONAL

@@ -104,6 +104,8 @@ AWS_METRICS = {
             "DeliveryToS3.DataFreshness",
             "DeliveryToS3.Records",
             "DeliveryToS3.Bytes",
+            "SucceedConversion.Records",
+            "FailedConversion.Records",
         },
     ),
     "AWS::Lambda::Function": (

@@ -150,9 +150,12 @@ def expected_headers(
 
 
 def with_standin(document: dict[str, Any], handler: str) -> dict[str, Any]:
-    """A copy of the template whose processor's Handler is a stand-in from tests/local/standins."""
+    """A copy of the template whose processor's Handler is a stand-in from tests/local/standins.
+    What a stand-in returns is not an enriched click: the copy's stream writes it as it is,
+    without record format conversion."""
     document = copy.deepcopy(document)
     processor_function(document)["Handler"] = f"standins.{handler}"
+    delivery_destination(document).pop("DataFormatConversionConfiguration")
     return document
 
 

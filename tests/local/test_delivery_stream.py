@@ -175,4 +175,4 @@ def test_the_pipeline_buffers_objects_by_the_template_s_s3_hints(
     assert pipeline.delivered_objects() == []
     pipeline.flush()
     assert len(pipeline.delivered_objects()) == 1
-    assert [r["userId"] for r in pipeline.delivered_records()] == ["first", "second"]
+    assert [r["userid"] for r in pipeline.delivered_records()] == ["first", "second"]

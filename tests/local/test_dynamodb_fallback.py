@@ -44,7 +44,7 @@ def test_with_the_mysfits_api_down_the_fallback_enriches_clicks(start_pipeline):
 
     # THEN the known one is enriched from the table, the unknown one kept as a failure
     (record,) = pipeline.delivered_records()
-    assert (record["mysfitId"], record["species"], record["goodevil"], record["lawchaos"]) == (
+    assert (record["mysfitid"], record["species"], record["goodevil"], record["lawchaos"]) == (
         mysfit["mysfitId"], mysfit["species"], mysfit["goodevil"], mysfit["lawchaos"]
     )  # fmt: skip
     (failed,) = pipeline.failed_records()

@@ -47,12 +47,12 @@ def test_every_well_formed_click_is_delivered_once_enriched(start_pipeline):
     assert [a.status_code for a in answers] == [200] * len(clicks)
     delivered = pipeline.delivered_records()
     assert len(delivered) == len(clicks)
-    assert sorted((d["userId"], d["mysfitId"]) for d in delivered) == sorted(
+    assert sorted((d["userid"], d["mysfitid"]) for d in delivered) == sorted(
         (c["userId"], c["mysfitId"]) for c in clicks
     )
     profiles = {m["mysfitId"]: m for m in mysfits}
     for line in delivered:
-        profile = profiles[line["mysfitId"]]
+        profile = profiles[line["mysfitid"]]
         assert (line["species"], line["goodevil"], line["lawchaos"]) == (
             profile["species"],
             profile["goodevil"],
@@ -83,7 +83,9 @@ def test_delivered_objects_are_laid_out_under_the_templates_prefix(
     assert any(key.startswith(p) for p in expected), (key, expected)
     name = key.rsplit("/", 1)[1]
     assert name.startswith(f"{pipeline.stream_name}-1-")
-    assert uuid.UUID(name[-36:])
+    # Firehose names a converted object .parquet.
+    assert name.endswith(".parquet")
+    assert uuid.UUID(name.removesuffix(".parquet")[-36:])
 
 
 def test_malformed_bodies_get_400_with_cors_and_nothing_is_delivered(
@@ -191,7 +193,7 @@ def test_clicks_arrive_by_the_buffer_interval_without_a_flush(start_pipeline, te
     while not pipeline.delivered_objects() and time.monotonic() < deadline:
         time.sleep(0.05)
 
-    assert [r["userId"] for r in pipeline.delivered_records()] == ["timer"]
+    assert [r["userid"] for r in pipeline.delivered_records()] == ["timer"]
 
 
 def test_stop_delivers_what_is_still_buffered(start_pipeline):
@@ -202,7 +204,7 @@ def test_stop_delivers_what_is_still_buffered(start_pipeline):
 
     pipeline.stop()
 
-    assert [r["userId"] for r in pipeline.delivered_records()] == ["last"]
+    assert [r["userid"] for r in pipeline.delivered_records()] == ["last"]
 
 
 def test_unknown_routes_get_the_gateway_403(start_pipeline, template_document):

@@ -161,9 +161,14 @@ def test_stop_closes_idle_connections_and_lets_requests_in_flight_finish():
 
 
 def _stored_user_ids(bucket: Path) -> list[str]:
-    """userId of every click in the bucket: enriched lines and failure records alike."""
+    """userId of every click in the bucket: Parquet rows and failure records alike."""
+    import pyarrow.parquet as pq
+
     found = []
     for path in sorted(p for p in bucket.rglob("*") if p.is_file()):
+        if path.suffix == ".parquet":
+            found += [row["userid"] for row in pq.read_table(path).to_pylist()]
+            continue
         for line in path.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             if "rawData" in record:
@@ -276,4 +281,4 @@ def test_after_the_final_flush_no_click_is_answered_200(start_pipeline):
     # THEN Firehose's refusal reaches the client as the method's 5xx answer, with CORS headers
     assert answer.status_code == 503
     assert answer.headers["Access-Control-Allow-Origin"]
-    assert [r["userId"] for r in pipeline.delivered_records()] == ["before"]
+    assert [r["userid"] for r in pipeline.delivered_records()] == ["before"]

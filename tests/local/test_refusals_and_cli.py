@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import requests
 
@@ -154,9 +155,9 @@ def test_cli_serves_prints_urls_logs_requests_and_flushes_on_interrupt(tmp_path)
     assert process.returncode == 0, err
     assert "PUT /prod/clicks -> 200" in err
     assert sum("batch of" in line for line in err.splitlines()) == 1
-    delivered = [p for p in bucket.rglob("*") if p.is_file()]
-    lines = [json.loads(line) for p in delivered for line in p.read_text().splitlines()]
-    assert [(line["userId"], line["mysfitId"]) for line in lines] == [("cli", mysfit["mysfitId"])]
+    (delivered,) = [p for p in bucket.rglob("*") if p.is_file()]
+    rows = pq.read_table(delivered).to_pylist()
+    assert [(row["userid"], row["mysfitid"]) for row in rows] == [("cli", mysfit["mysfitId"])]
 
 
 def test_cli_help_lists_the_documented_options():

@@ -117,16 +117,16 @@ def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twic
     assert f"replayed {len(clicks)} of {len(clicks)} clicks" in out
     assert len(out.strip().splitlines()) == 1
     delivered = pipeline.delivered_records()
-    assert sorted((r["userId"], r["mysfitId"]) for r in delivered) == sorted(
+    assert sorted((r["userid"], r["mysfitid"]) for r in delivered) == sorted(
         (c["userId"], c["mysfitId"]) for c in clicks
     )
     species = {m["mysfitId"]: m["species"] for m in mysfits}
-    assert all(r["species"] == species[r["mysfitId"]] for r in delivered)
-    # AND each is dated by the time the API received it, not by the replay
+    assert all(r["species"] == species[r["mysfitid"]] for r in delivered)
+    # AND each is dated by the time the API received it, not by the replay (clickedat: UTC)
     for record in delivered:
-        first = datetime.fromtimestamp(received[record["userId"]] / 1000, UTC)
-        assert datetime.fromisoformat(record["clickedAt"].replace("Z", "+00:00")) == first
-        assert "receivedAt" not in record
+        first = datetime.fromtimestamp(received[record["userid"]] / 1000, UTC)
+        assert record["clickedat"].replace(tzinfo=UTC) == first
+        assert "receivedat" not in record
     assert files_under(pipeline.bucket_dir, replay.FAILED_PREFIX) == []
     moved = files_under(pipeline.bucket_dir, replay.REPLAYED_PREFIX)
     assert [p.name for p in moved] == [p.name for p in failed_files]

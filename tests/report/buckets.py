@@ -83,6 +83,7 @@ class TimedDelivery:
             processor=own.processor,
             buffer_size_bytes=own.buffer_size_bytes,
             buffer_interval_seconds=3600,  # only flush() delivers
+            conversion=own.conversion,
             clock=self._clock,
         )
 

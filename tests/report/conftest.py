@@ -10,7 +10,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from clickstream.local import LocalPipeline
+from clickstream.queries import Window
 from clickstream.template import TEMPLATE_FILE, render
 
 from .buckets import TimedDelivery, firehose_record
@@ -26,6 +27,9 @@ from .journey import journey
 REPOSITORY = Path(__file__).resolve().parents[2]
 TEMPLATE = REPOSITORY / "templates" / "clickstream.json"
 TOP_PER_DAY = 3
+# The tests' clicks are all in 2026: a window over the whole year, for ask_bucket and the CLI.
+YEAR = Window(date(2026, 1, 1), date(2026, 12, 31))
+YEAR_ARGS = ("--since", "2026-01-01", "--until", "2026-12-31")
 
 
 @pytest.fixture(scope="session")
@@ -145,21 +149,17 @@ def without_sessions(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def delivered_clicks(bucket_dir: Path) -> list[Sent]:
-    """The enriched lines under clicks/, read as plain JSON (for clicks whose arrival the test
-    could not choose)."""
-    lines = [
-        json.loads(line)
-        for path in sorted((bucket_dir / "clicks").rglob("*"))
-        if path.is_file()
-        for line in path.read_text(encoding="utf-8").splitlines()
+    """The clicks under clicks/, read from the Parquet objects with pyarrow (for clicks whose
+    arrival the test could not choose); clickedat is a UTC time without a zone."""
+    import pyarrow.parquet as pq
+
+    rows = [
+        row
+        for path in sorted((bucket_dir / "clicks").rglob("*.parquet"))
+        for row in pq.read_table(path).to_pylist()
     ]
     return [
-        Sent(
-            line["userId"],
-            line["mysfitId"],
-            datetime.strptime(line["clickedAt"], "%Y-%m-%dT%H:%M:%S.%f%z"),
-        )
-        for line in lines
+        Sent(row["userid"], row["mysfitid"], row["clickedat"].replace(tzinfo=UTC)) for row in rows
     ]
 
 

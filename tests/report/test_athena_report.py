@@ -5,13 +5,14 @@ moto checks the requests' shapes (botocore validates every parameter against the
 model), that the workgroup exists when a query is saved in it, and hands out queued results in
 Athena's format. It does not run SQL (the test queues the rows DuckDB computed for the same
 clicks), project partitions, enforce the workgroup's result location, encryption or scan limit,
-or fail a query by itself (one test fails one as Athena would).
+or fail a query by itself (one test fails one as Athena would; another answers
+GetQueryExecution as Athena does for a query the workgroup's scan limit cancelled).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import boto3
 import pytest
@@ -25,7 +26,7 @@ from clickstream.commands.report.answers import Answer, ReportError
 from clickstream.commands.report.athena import ask_athena
 from clickstream.commands.report.local import ask_bucket
 from clickstream.local.cfn import ResolvedTemplate
-from clickstream.queries import QUESTIONS
+from clickstream.queries import QUESTIONS, Window
 from tests.fake_aws import use_fake_credentials
 
 from .conftest import Sent, expected_report, without_sessions
@@ -181,9 +182,11 @@ def test_the_stacks_named_queries_run_in_its_workgroup(
     ]
     deliver_at(clicks)
     deployed = deploy(aws, template)
-    queue_results(ask_bucket(pipeline.bucket_dir, named_queries))
+    window = Window(date(2026, 11, 26), date(2026, 11, 27))
+    queue_results(ask_bucket(pipeline.bucket_dir, window, named_queries))
 
-    status = main(["--stack-name", STACK, "--region", REGION, "--json"])
+    window_args = ["--since", "2026-11-26", "--until", "2026-11-27"]
+    status = main(["--stack-name", STACK, "--region", REGION, "--json", *window_args])
 
     captured = capsys.readouterr()
     assert status == 0, captured.err
@@ -194,6 +197,10 @@ def test_the_stacks_named_queries_run_in_its_workgroup(
     executions = [athena.get_query_execution(QueryExecutionId=i)["QueryExecution"] for i in ids]
     assert sorted(e["Query"] for e in executions) == sorted(named_queries.values())
     assert {e["QueryExecutionContext"]["Database"] for e in executions} == {deployed["database"]}
+    # The window, as SQL literals: the partitions from the day before to a week after, the days.
+    assert [e["ExecutionParameters"] for e in executions] == [
+        ["20261125", "20261204", "'2026-11-26'", "'2026-11-27'"]
+    ] * len(QUESTIONS)
 
 
 def test_the_journey_on_athena_gives_the_answers_worked_out_by_hand(
@@ -261,6 +268,75 @@ def test_a_missing_stack_is_one_line(aws, capsys):
     )
 
 
+WINDOW = Window(date(2026, 11, 1), date(2026, 11, 30))
+
+
+class ScanLimitedAthena:
+    """moto's Athena client, except that GetQueryExecution answers as Athena does for a query
+    the workgroup's BytesScannedCutoffPerQuery stopped: CANCELLED, with Athena's reason, having
+    scanned the limit."""
+
+    def __init__(self, client, limit: int) -> None:
+        self._client, self._limit = client, limit
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def get_query_execution(self, **kwargs):
+        answer = self._client.get_query_execution(**kwargs)
+        execution = answer["QueryExecution"]
+        execution["Status"] = {
+            **execution["Status"],
+            "State": "CANCELLED",
+            "StateChangeReason": "Bytes scanned limit was exceeded",
+        }
+        execution["Statistics"]["DataScannedInBytes"] = self._limit
+        return answer
+
+
+class ScanLimitedSession:
+    def __init__(self, session, limit: int) -> None:
+        self._session, self._limit = session, limit
+
+    def client(self, name: str):
+        client = self._session.client(name)
+        return ScanLimitedAthena(client, self._limit) if name == "athena" else client
+
+
+def test_a_query_the_scan_limit_cancels_is_one_line_with_the_limit_and_window(
+    aws, template, monkeypatch, capsys
+):
+    deploy(aws, template)
+    limit = 1_073_741_824  # the template's default QueryScanLimitBytes
+    monkeypatch.setattr(
+        "boto3.session.Session", lambda region_name=None: ScanLimitedSession(aws, limit)
+    )
+
+    status = main(["--stack-name", STACK, "--region", REGION])
+    status_with_window = main(
+        [
+            "--stack-name",
+            STACK,
+            "--region",
+            REGION,
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-30",
+        ]
+    )
+
+    err = capsys.readouterr().err
+    assert status == status_with_window == 2
+    first, second = err.splitlines()
+    assert first.startswith(f"report: error: query {QUESTIONS[0].key} was cancelled at the ")
+    assert second == (
+        f"report: error: query {QUESTIONS[0].key} was cancelled at the workgroup's scan limit "
+        "(1,073,741,824 bytes) over 2026-11-01 to 2026-11-30: narrow the window with "
+        "--since/--until"
+    )
+
+
 @pytest.fixture
 def queries_stay_running():
     state_manager.set_transition(
@@ -280,7 +356,7 @@ def test_a_failed_query_is_the_reports_error(aws, template, queries_stay_running
         execution.status = "FAILED"
 
     with pytest.raises(ReportError, match=rf"query {QUESTIONS[0].key} \(.+\) failed"):
-        ask_athena(STACK, region=REGION, session=aws, sleep=athena_fails_one)
+        ask_athena(STACK, WINDOW, region=REGION, session=aws, sleep=athena_fails_one)
 
 
 def test_queries_still_running_at_the_timeout_are_an_error(aws, template, queries_stay_running):
@@ -288,7 +364,7 @@ def test_queries_still_running_at_the_timeout_are_an_error(aws, template, querie
     waits = []
 
     with pytest.raises(ReportError, match="still running after"):
-        ask_athena(STACK, region=REGION, session=aws, timeout=1e-6, sleep=waits.append)
+        ask_athena(STACK, WINDOW, region=REGION, session=aws, timeout=1e-6, sleep=waits.append)
 
     assert waits == []
 

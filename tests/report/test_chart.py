@@ -11,7 +11,7 @@ import pytest
 
 from clickstream.commands.report import main
 
-from .conftest import Sent
+from .conftest import YEAR_ARGS, Sent
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -47,7 +47,7 @@ def test_bars_are_as_long_as_the_counts(filled, tmp_path, capsys):
     bucket, counts = filled
     chart = tmp_path / "clicks.svg"
 
-    assert main(["--bucket-dir", str(bucket), "--chart", str(chart)]) == 0
+    assert main([*YEAR_ARGS, "--bucket-dir", str(bucket), "--chart", str(chart)]) == 0
 
     sizes = bar_sizes(chart)
     widths = {mysfit: sizes[f"mysfit-{mysfit}"][0] for mysfit in counts}
@@ -64,7 +64,7 @@ def test_the_title_gives_the_totals(filled, tmp_path):
     bucket, _ = filled
     chart = tmp_path / "clicks.svg"
 
-    main(["--bucket-dir", str(bucket), "--chart", str(chart)])
+    main([*YEAR_ARGS, "--bucket-dir", str(bucket), "--chart", str(chart)])
 
     # 7 profile views by u, v, w and x
     assert "<!-- Mysfits clicks: 7 events, 4 visitors -->" in chart.read_text(encoding="utf-8")
@@ -74,8 +74,8 @@ def test_the_same_clicks_draw_the_same_bytes(filled, tmp_path):
     bucket, _ = filled
     first, second = tmp_path / "a.svg", tmp_path / "b.svg"
 
-    main(["--bucket-dir", str(bucket), "--chart", str(first)])
-    main(["--bucket-dir", str(bucket), "--chart", str(second)])
+    main([*YEAR_ARGS, "--bucket-dir", str(bucket), "--chart", str(first)])
+    main([*YEAR_ARGS, "--bucket-dir", str(bucket), "--chart", str(second)])
 
     assert first.read_bytes() == second.read_bytes()
 
@@ -84,7 +84,7 @@ def test_png_is_a_png_of_the_charts_size(filled, tmp_path):
     bucket, _ = filled
     chart = tmp_path / "clicks.png"
 
-    assert main(["--bucket-dir", str(bucket), "--chart", str(chart), "--json"]) == 0
+    assert main([*YEAR_ARGS, "--bucket-dir", str(bucket), "--chart", str(chart), "--json"]) == 0
 
     data = chart.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -96,7 +96,7 @@ def test_an_empty_bucket_draws_empty_axes(tmp_path):
     chart = tmp_path / "empty.svg"
     (tmp_path / "bucket").mkdir()
 
-    assert main(["--bucket-dir", str(tmp_path / "bucket"), "--chart", str(chart)]) == 0
+    assert main([*YEAR_ARGS, "--bucket-dir", str(tmp_path / "bucket"), "--chart", str(chart)]) == 0
 
     sizes = bar_sizes(chart)
     assert not any(gid.startswith(("mysfit-", "funnel-")) for gid in sizes)
@@ -108,7 +108,9 @@ def test_an_unwritable_chart_is_one_line_and_exit_2(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
 
-    status = main(["--bucket-dir", str(tmp_path / "bucket"), "--chart", str(blocker / "c.svg")])
+    status = main(
+        [*YEAR_ARGS, "--bucket-dir", str(tmp_path / "bucket"), "--chart", str(blocker / "c.svg")]
+    )
 
     captured = capsys.readouterr()
     assert status == 2

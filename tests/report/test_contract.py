@@ -1,15 +1,15 @@
-"""One contract: the processor's enriched line, the Glue table's columns, and the questions' SQL."""
+"""One contract: the processor's enriched line, the Glue table's columns, the Parquet objects,
+and the questions' SQL."""
 
 from __future__ import annotations
 
-import json
-
+import duckdb
 import pytest
 import requests
 import sqlglot
 from sqlglot import exp
 
-from clickstream import contract
+from clickstream import contract, defaults
 from clickstream.commands.report.local import translate
 from clickstream.queries import compose
 
@@ -30,6 +30,10 @@ def partition_keys(template: dict) -> list[str]:
     return [key["Name"] for key in glue_table(template)["PartitionKeys"]]
 
 
+# How DuckDB names the Parquet types the table's Hive types are written as.
+PARQUET_AS_DUCKDB = {"string": "VARCHAR", "boolean": "BOOLEAN", "timestamp": "TIMESTAMP"}
+
+
 def test_the_processors_line_is_a_row_of_the_table(pipeline, template):
     mysfit = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=10).json()["mysfits"][0]
     answer = requests.put(
@@ -40,21 +44,28 @@ def test_the_processors_line_is_a_row_of_the_table(pipeline, template):
     pipeline.flush()
     assert answer.status_code == 200
     (path,) = pipeline.delivered_objects()
-    (line,) = path.read_text(encoding="utf-8").splitlines()
-    record = json.loads(line)
 
-    columns = [name for name, _ in columns_of(template)]
-    # The JSON SerDe matches keys to columns case-insensitively; every key has its column,
-    # every column but the optional ones has its key, in the order the processor writes.
-    keys = [key.lower() for key in record]
-    assert keys == [c for c in columns if c in keys]
-    assert set(columns) - set(keys) <= {key.lower() for key in contract.ENRICHED_OPTIONAL}
-    # Each value is of its column's type: a JSON string for a string, true/false for a boolean.
-    python_types = {"string": str, "boolean": bool}
-    types = dict(columns_of(template))
-    assert {key: type(value) for key, value in record.items()} == {
-        key: python_types[types[key.lower()]] for key in record
+    found = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{path}', hive_partitioning = false)")
+    # The object holds the table's columns, in its order, each of its type.
+    assert [(name, kind) for name, kind, *_ in found.fetchall()] == [
+        (name, PARQUET_AS_DUCKDB[kind]) for name, kind in columns_of(template)
+    ]
+    (row,) = duckdb.sql(
+        f"SELECT * FROM read_parquet('{path}', hive_partitioning = false)"
+    ).fetchall()
+    values = dict(zip([name for name, _ in columns_of(template)], row, strict=True))
+    # Every column but the optional ids has its value: every key the processor wrote found its
+    # column.
+    assert {name for name, value in values.items() if value is None} == {
+        key.lower() for key in contract.ENRICHED_OPTIONAL
     }
+    assert (values["userid"], values["mysfitid"]) == ("contract", mysfit["mysfitId"])
+    assert values["species"] == mysfit["species"]
+
+
+def test_the_tables_types_are_the_contracts(template):
+    assert columns_of(template) == [(key.lower(), kind) for key, kind in defaults.CLICK_FIELDS]
+    assert dict(columns_of(template))["clickedat"] == "timestamp"
 
 
 def test_the_table_has_a_column_for_each_optional_id(template):
@@ -124,3 +135,25 @@ def test_a_question_with_its_own_views_joins_them_to_the_shared_ones():
 def test_a_question_without_its_heading_is_refused():
     with pytest.raises(ValueError, match=r"nameless\.sql must start with a '-- ' line"):
         compose("events AS (SELECT 1)", "SELECT 1\n", "nameless.sql")
+
+
+def test_every_named_query_reads_one_window_of_partitions(parsed, template):
+    """Four parameters: the first and last partition (yyyymmdd of the partition keys), then the
+    window's first and last day, which clickedat must fall on."""
+    keys = partition_keys(template)
+    for name, tree in parsed.items():
+        # Once, in the shared view every question reads.
+        placeholders = list(tree.find_all(exp.Placeholder))
+        assert len(placeholders) == 4, name
+        (partitions,) = [
+            between
+            for between in tree.find_all(exp.Between)
+            if {c.name for c in between.this.find_all(exp.Column)} == set(keys)
+        ]
+        (days,) = [
+            between
+            for between in tree.find_all(exp.Between)
+            if {c.name for c in between.this.find_all(exp.Column)} == {"clickedat"}
+        ]
+        assert [p.sql() for p in partitions.find_all(exp.Placeholder)] == ["?", "?"], name
+        assert len(list(days.find_all(exp.Placeholder))) == 2, name

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
 import json
+import os
+import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -15,9 +17,12 @@ import requests
 from clickstream.commands.report import main
 from clickstream.commands.report.local import ask_bucket
 from clickstream.commands.report.output import as_json
+from clickstream.queries import Window
 
 from .buckets import BROWSER
-from .conftest import Sent, delivered_clicks, expected_report, without_sessions
+from .conftest import YEAR, YEAR_ARGS, Sent, delivered_clicks, expected_report, without_sessions
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def run_report(capsys, *argv: str) -> tuple[int, str, str]:
@@ -88,7 +93,7 @@ def test_known_clicks_on_known_days_and_hours(pipeline, profiles, deliver_at, na
         deliver_at(batch)
     clicks = [click for batch in batches for click in batch]
 
-    answers = ask_bucket(pipeline.bucket_dir, named_queries)
+    answers = ask_bucket(pipeline.bucket_dir, YEAR, named_queries)
 
     report = as_json(answers)
     expected = expected_report(clicks, profiles)
@@ -104,7 +109,7 @@ def test_most_viewed_first(pipeline, profiles, deliver_at, capsys):
     moment = datetime(2026, 6, 1, 12, tzinfo=UTC)
     deliver_at([Sent("u", first, moment), Sent("u", second, moment), Sent("v", second, moment)])
 
-    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json")
+    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json", *YEAR_ARGS)
 
     assert list(json.loads(out)["clicksByMysfit"]) == [second, first]
 
@@ -114,7 +119,7 @@ def test_the_table_shows_every_question_with_its_numbers(pipeline, profiles, del
     moment = datetime(2026, 6, 1, 7, 30, tzinfo=UTC)
     deliver_at([Sent("guest", mysfit, moment)] * 3)
 
-    status, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir))
+    status, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), *YEAR_ARGS)
 
     assert status == 0
     assert "Profile views per mysfit" in out and "per hour" in out and "three most viewed" in out
@@ -126,7 +131,7 @@ def test_the_table_shows_every_question_with_its_numbers(pipeline, profiles, del
 def test_an_empty_bucket_is_an_empty_report(tmp_path, capsys):
     (tmp_path / "clicks").mkdir()
 
-    status, out, err = run_report(capsys, "--bucket-dir", str(tmp_path), "--json")
+    status, out, err = run_report(capsys, "--bucket-dir", str(tmp_path), "--json", *YEAR_ARGS)
 
     assert status == 0
     assert json.loads(out) == {
@@ -158,7 +163,7 @@ def test_an_empty_bucket_is_an_empty_report(tmp_path, capsys):
         "clicksByHour": {},
         "topMysfitsByDay": {},
     }
-    assert err == f"report: no clicks under {tmp_path} yet\n"
+    assert err == f"report: no clicks under {tmp_path} from 2026-01-01 to 2026-12-31\n"
 
 
 def test_failed_clicks_and_half_written_objects_are_not_counted(
@@ -172,7 +177,7 @@ def test_failed_clicks_and_half_written_objects_are_not_counted(
     failed.parent.mkdir(parents=True)
     failed.write_text('{"rawData": "e30=", "errorCode": "Lambda.FunctionError"}\n')
 
-    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json")
+    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json", *YEAR_ARGS)
 
     assert json.loads(out)["totals"]["events"] == 1
 
@@ -207,79 +212,56 @@ def test_a_missing_bucket_is_one_line_and_exit_2(tmp_path, capsys):
     assert err.count("\n") == 1 and "no bucket at" in err and "clickstream.local" in err
 
 
-def test_an_unreadable_object_is_one_line_and_exit_2(tmp_path, capsys):
+def test_a_json_object_from_before_parquet_is_one_line_and_exit_2(tmp_path, capsys):
     folder = tmp_path / "clicks" / "year=2026" / "month=01" / "day=02"
     folder.mkdir(parents=True)
-    good = '{"userId":"u","mysfitId":"m","clickedAt":"2026-01-02T00:00:00.000Z"}\n'
-    (folder / "stream-1-2026-01-02-00-00-00-a").write_text(good)
-    (folder / "stream-1-2026-01-02-00-00-00-b").write_text(good + "{not json\n")
+    old = folder / "stream-1-2026-01-02-00-00-00-a"
+    old.write_text('{"userId":"u","mysfitId":"m","clickedAt":"2026-01-02T00:00:00.000Z"}\n')
 
-    status, out, err = run_report(capsys, "--bucket-dir", str(tmp_path))
+    status, out, err = run_report(capsys, "--bucket-dir", str(tmp_path), *YEAR_ARGS)
 
     assert status == 2
     assert out == ""
     assert err == (
-        f"report: error: cannot read the clicks under {tmp_path}: "
-        f"{folder / 'stream-1-2026-01-02-00-00-00-b'} line 2 is not a JSON object\n"
+        f"report: error: {old} is not a Parquet object (clicks written as JSON before the "
+        "clicks were Parquet): convert or move them, see README, 'Clicks stored as JSON'\n"
     )
 
 
-DEEP = 100_000  # far past Python's recursion limit, as a visitor's body may be nested
+def test_a_broken_parquet_object_is_one_line_and_exit_2(pipeline, profiles, deliver_at, capsys):
+    deliver_at([Sent("u", sorted(profiles)[0], datetime(2026, 6, 1, tzinfo=UTC))])
+    (path,) = (pipeline.bucket_dir / "clicks").rglob("*.parquet")
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
 
-
-@pytest.mark.parametrize(
-    ("bad", "why"),
-    [
-        ('{"userId":"u","mysfitId":"m"}', "has no clickedAt"),
-        (
-            '{"userId":"u","mysfitId":"m","clickedAt":"yesterday"}',
-            "has a clickedAt that is no time",
-        ),
-        ('{"userId":"u","mysfitId":"m","clickedAt":7}', "has a clickedAt that is no time"),
-        ("[" * DEEP + "]" * DEEP, "is nested too deeply to read"),
-        ('{"a":' * DEEP + "1" + "}" * DEEP, "is nested too deeply to read"),
-    ],
-    ids=["missing-time", "unparseable-time", "number-time", "deep-array", "deep-object"],
-)
-@pytest.mark.parametrize("suffix", ["", ".gz"])
-def test_a_malformed_click_names_its_object_and_line_and_exits_2(
-    tmp_path, capsys, bad, why, suffix
-):
-    folder = tmp_path / "clicks" / "year=2026" / "month=01" / "day=02"
-    folder.mkdir(parents=True)
-    good = '{"userId":"u","mysfitId":"m","clickedAt":"2026-01-02T00:00:00.000Z"}\n'
-    (folder / "stream-1-2026-01-02-00-00-00-a").write_text(good)
-    body = (good + good + bad + "\n" + good).encode()
-    broken = folder / f"stream-1-2026-01-02-00-00-00-b{suffix}"
-    broken.write_bytes(gzip.compress(body) if suffix else body)
-
-    status, out, err = run_report(capsys, "--bucket-dir", str(tmp_path))
+    status, out, err = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), *YEAR_ARGS)
 
     assert status == 2
     assert out == ""
-    assert err.startswith(
-        f"report: error: cannot read the clicks under {tmp_path}: {broken} line 3 {why}"
-    )
+    assert err.startswith(f"report: error: cannot read the clicks under {pipeline.bucket_dir}: ")
     assert err.count("\n") == 1
 
 
-def test_compressed_objects_and_a_missing_last_newline_are_read(
+def test_an_object_written_before_a_column_existed_reads_it_as_null(
     pipeline, profiles, deliver_at, capsys
 ):
+    import pyarrow.parquet as pq
+
     mysfit = sorted(profiles)[0]
-    deliver_at([Sent("u", mysfit, datetime(2026, 6, 1, tzinfo=UTC))] * 2)
-    deliver_at([Sent("v", mysfit, datetime(2026, 6, 1, 1, tzinfo=UTC))] * 3)
-    deliver_at([Sent("w", mysfit, datetime(2026, 6, 1, 2, tzinfo=UTC))] * 4)
-    first, second, _ = sorted(p for p in (pipeline.bucket_dir / "clicks").rglob("*") if p.is_file())
-    # A delivery stream with CompressionFormat GZIP writes NAME.gz.
-    first.with_name(first.name + ".gz").write_bytes(gzip.compress(first.read_bytes()))
-    first.unlink()
-    second.write_bytes(second.read_bytes().rstrip(b"\n"))
+    deliver_at([Sent("guest", mysfit, datetime(2026, 6, 1, tzinfo=UTC))] * 2)
+    deliver_at([Sent("ana", mysfit, datetime(2026, 6, 2, tzinfo=UTC))])
+    older, _ = sorted((pipeline.bucket_dir / "clicks").rglob("*.parquet"))
+    # As an object Firehose wrote before the table had a userid column.
+    pq.write_table(
+        pq.read_table(older).drop_columns(["userid", "event", "authenticated", "bot"]), older
+    )
 
-    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json")
+    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json", *YEAR_ARGS)
 
+    # The two older clicks read userid, event, authenticated and bot as NULL: profile views by
+    # people, of no visitor; ana's is a visitor's.
     totals = json.loads(out)["totals"]
-    assert (totals["events"], totals["visitors"]) == (9, 3)
+    assert (totals["events"], totals["profileViews"], totals["botEvents"]) == (3, 3, 0)
+    assert totals["visitors"] == 1
 
 
 @pytest.mark.parametrize("module", ["duckdb", "sqlglot"])
@@ -303,6 +285,12 @@ def test_a_missing_package_says_what_to_install(tmp_path, capsys, monkeypatch, m
         (["--bucket-dir", ".", "--region", "us-east-1"], "--region goes with --stack-name"),
         (["--bucket-dir", ".", "--chart", "c.pdf"], "--chart must name a .svg or .png file"),
         (["--stack-name", "s", "--timeout", "0"], "--timeout must be positive"),
+        (["--bucket-dir", ".", "--since", "2026-11-31"], "'2026-11-31' is not a date like"),
+        (["--bucket-dir", ".", "--until", "20261130"], "'20261130' is not a date like"),
+        (
+            ["--bucket-dir", ".", "--since", "2026-11-02", "--until", "2026-11-01"],
+            "--since 2026-11-02 is after --until 2026-11-01",
+        ),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(capsys, argv, message):
@@ -331,38 +319,83 @@ def test_hours_and_days_are_utc_whatever_the_machines_time_zone(
     late = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # 08:30 on the 28th in Tokyo
     deliver_at([Sent("u", mysfit, late)])
 
-    report = as_json(ask_bucket(pipeline.bucket_dir))
+    report = as_json(ask_bucket(pipeline.bucket_dir, YEAR))
 
     assert report["clicksByHour"] == {"23": 1}
     assert list(report["topMysfitsByDay"]) == ["2026-11-27"]
 
 
-def test_lines_written_before_events_and_bots_count_as_profile_views_by_people(tmp_path, capsys):
-    # The enriched line as the processor wrote it before it carried event, authenticated,
-    # visitorId, name and bot.
-    folder = tmp_path / "clicks" / "year=2026" / "month=01" / "day=02"
-    folder.mkdir(parents=True)
-    old = (
-        '{"userId":"guest","mysfitId":"2b473002-36f8-4b87-954e-9a377e0ccbec",'
-        '"species":"Cyclops","goodevil":"Neutral","lawchaos":"Lawful",'
-        '"clickedAt":"2026-01-02T10:00:00.000Z"}\n'
+# --- The window -------------------------------------------------------------------------------
+
+
+def test_a_click_on_the_day_before_since_is_not_counted(pipeline, profiles, deliver_at, capsys):
+    a, b, c, d = sorted(profiles)[:4]
+    # The last millisecond before the window, its first and last ones, the first one after.
+    deliver_at([Sent("u", a, datetime(2026, 11, 9, 23, 59, 59, 999_000, tzinfo=UTC))])
+    deliver_at([Sent("u", b, datetime(2026, 11, 10, tzinfo=UTC))])
+    deliver_at([Sent("u", c, datetime(2026, 11, 12, 23, 59, 59, 999_000, tzinfo=UTC))])
+    deliver_at([Sent("u", d, datetime(2026, 11, 13, tzinfo=UTC))])
+    # A batch filed under the day before the window, whose second click is in it.
+    deliver_at(
+        [
+            Sent("v", a, datetime(2026, 11, 9, 23, 59, 59, tzinfo=UTC)),
+            Sent("v", b, datetime(2026, 11, 10, 0, 0, 1, tzinfo=UTC)),
+        ]
     )
-    (folder / "stream-1-2026-01-02-10-00-00-a").write_text(old * 2)
+    window = ("--since", "2026-11-10", "--until", "2026-11-12")
 
-    status, out, _ = run_report(capsys, "--bucket-dir", str(tmp_path), "--json")
+    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json", *window)
 
-    assert status == 0
     report = json.loads(out)
-    # Two lines without clickIds: two profile views by one visitor ("guest"), signed out.
-    assert report["totals"] == {
-        "events": 2,
-        "profileViews": 2,
-        "likes": 0,
-        "adoptions": 0,
-        "visitors": 1,
-        "signedInUsers": 0,
-        "botEvents": 0,
-    }
-    assert report["clicksByMysfit"] == {
-        "2b473002-36f8-4b87-954e-9a377e0ccbec": {"name": None, "clicks": 2}
-    }
+    assert {k: v["clicks"] for k, v in report["clicksByMysfit"].items()} == {b: 2, c: 1}
+    assert sorted(report["topMysfitsByDay"]) == ["2026-11-10", "2026-11-12"]
+
+
+def test_each_question_reads_only_the_windows_partitions(pipeline, profiles, deliver_at):
+    mysfit = sorted(profiles)[0]
+    deliver_at([Sent("u", mysfit, datetime(2026, 3, 1, 12, tzinfo=UTC))])
+    deliver_at([Sent("u", mysfit, datetime(2026, 9, 1, 12, tzinfo=UTC))])
+    (march,) = (pipeline.bucket_dir / "clicks" / "year=2026" / "month=03").rglob("*.parquet")
+    # An object the window's partitions leave out is never opened: this one cannot be read.
+    march.write_bytes(b"PAR1 not Parquet PAR1")
+
+    report = as_json(ask_bucket(pipeline.bucket_dir, Window(date(2026, 9, 1), date(2026, 9, 1))))
+
+    assert report["totals"]["events"] == 1
+
+
+def _report_in(zone: str, bucket: Path, *argv: str) -> dict:
+    """The report's JSON from python generate.py report, run where local time is ``zone``."""
+    done = subprocess.run(
+        [sys.executable, "generate.py", "report", "--bucket-dir", str(bucket), "--json", *argv],
+        env={**os.environ, "TZ": zone},
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "America/Adak"])
+def test_days_are_utc_days_in_any_time_zone(pipeline, profiles, deliver_at, zone):
+    """Kiritimati is 14 hours ahead of UTC, Adak 10 (9 in summer) behind: for most of any UTC
+    day, one of them is on another date. The default window ends today in UTC, and a click is
+    on its UTC day."""
+    a, b, c = sorted(profiles)[:3]
+    today = datetime.now(UTC).date()
+    first = datetime.combine(today - timedelta(days=29), datetime.min.time(), UTC)
+    deliver_at([Sent("u", a, first), Sent("u", b, first + timedelta(days=30) - timedelta(hours=1))])
+    late = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)
+    deliver_at([Sent("u", c, late)])
+
+    default = _report_in(zone, pipeline.bucket_dir)
+    one_day = _report_in(
+        zone, pipeline.bucket_dir, "--since", "2026-11-27", "--until", "2026-11-27"
+    )
+
+    default_views = {k: v["clicks"] for k, v in default["clicksByMysfit"].items()}
+    assert default_views.get(a) == 1 and default_views.get(b) == 1
+    assert {k: v["clicks"] for k, v in one_day["clicksByMysfit"].items()} == {c: 1}
+    assert one_day["clicksByHour"] == {"23": 1}

@@ -92,6 +92,15 @@ def test_alarm_when_the_processor_fails(alarms, one):
     assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": ref(function_name)}]
 
 
+def test_any_click_that_fails_conversion_pages(alarms, one):
+    stream_name, _ = one("AWS::KinesisFirehose::DeliveryStream")
+    alarm = on(alarms, "AWS/Firehose", "FailedConversion.Records")
+    assert alarm["Dimensions"] == [{"Name": "DeliveryStreamName", "Value": ref(stream_name)}]
+    assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 0)
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert "errors/format-conversion-failed/" in alarm["AlarmDescription"]
+
+
 def test_alarm_when_the_api_answers_5xx(alarms, one):
     _, api = one("AWS::ApiGateway::RestApi")
     _, stage = one("AWS::ApiGateway::Stage")

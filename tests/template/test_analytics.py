@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from clickstream.local.cfn import ResolvedTemplate
+from clickstream import defaults
 from clickstream.local.prefix import evaluate_prefix
 from clickstream.queries import QUESTIONS
 
@@ -60,13 +61,27 @@ def test_table_is_in_the_stacks_database(one):
     assert table["CatalogId"] == ref("AWS::AccountId")
 
 
-def test_table_reads_json_lines_with_the_openx_serde(table):
+def test_table_reads_the_parquet_firehose_writes(table):
     storage = table["StorageDescriptor"]
-    assert storage["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
-    assert storage["InputFormat"] == "org.apache.hadoop.mapred.TextInputFormat"
-    # The processor's camelCase keys reach the lower-case columns only case-insensitively.
-    assert storage["SerdeInfo"]["Parameters"]["case.insensitive"].lower() == "true"
+    assert storage["SerdeInfo"]["SerializationLibrary"] == (
+        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    )
+    assert storage["InputFormat"] == (
+        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    )
+    assert storage["OutputFormat"] == (
+        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+    )
+    assert table["Parameters"]["classification"] == "parquet"
     assert table["TableType"] == "EXTERNAL_TABLE"
+
+
+def test_columns_are_typed_from_the_one_contract(table):
+    columns = [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]]
+    assert columns == [(key.lower(), kind) for key, kind in defaults.CLICK_FIELDS]
+    # A time is a timestamp, not text; every type is one the Parquet SerDe writes.
+    assert dict(columns)["clickedat"] == "timestamp"
+    assert {kind for _, kind in columns} <= {"string", "boolean", "timestamp"}
 
 
 def test_table_lies_over_the_clicks_prefix_and_nothing_else(table, delivery, one):
@@ -163,6 +178,8 @@ def test_results_expire(one, workgroup):
     (rule,) = [r for r in rules if r.get("Prefix") == results]
     assert rule["Status"] == "Enabled"
     assert 0 < rule["ExpirationInDays"] <= 90
+    # The bucket is versioned: an expired result stays as a noncurrent version until this.
+    assert 0 < rule["NoncurrentVersionExpiration"]["NoncurrentDays"] <= 30
 
 
 def test_each_query_has_a_scan_limit_from_a_parameter(workgroup, template):

@@ -21,7 +21,17 @@ def as_list(value) -> list:
 
 
 def is_objects_of_our_bucket(resource, bucket: str) -> bool:
-    return resource == {"Fn::Sub": ["${Bucket}/*", {"Bucket": {"Fn::GetAtt": [bucket, "Arn"]}}]}
+    """``${Bucket}/*`` or ``${Bucket}/<folder>/*`` of our bucket."""
+    sub = resource.get("Fn::Sub")
+    if not isinstance(sub, list) or sub[1] != {"Bucket": {"Fn::GetAtt": [bucket, "Arn"]}}:
+        return False
+    folder = sub[0].removeprefix("${Bucket}/").removesuffix("*")
+    return (
+        sub[0].startswith("${Bucket}/")
+        and sub[0].endswith("*")
+        and "*" not in folder
+        and (folder == "" or folder.endswith("/"))
+    )
 
 
 @pytest.fixture(scope="module")

@@ -114,22 +114,69 @@ def test_delivery_role_trusts_firehose_for_this_account_only(of_type):
     assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": ref("AWS::AccountId")}}
 
 
-def test_delivery_role_has_the_six_s3_actions_on_bucket_and_objects_only(of_type, one):
+def test_delivery_role_has_the_six_s3_actions_on_the_bucket_and_where_firehose_writes(of_type, one):
     bucket_name, _ = one("AWS::S3::Bucket")
+    _, stream = one("AWS::KinesisFirehose::DeliveryStream")
+    destination = stream["ExtendedS3DestinationConfiguration"]
     role = role_trusting(of_type, "firehose.amazonaws.com")
     s3 = [s for g in statements(role).values() for s in g if any("s3:" in a for a in actions(s))]
     assert len(s3) == 1
     assert actions(s3[0]) == {
         "s3:AbortMultipartUpload",
-        "s3:GetBucketLocation",
         "s3:GetObject",
+        "s3:GetBucketLocation",
         "s3:ListBucket",
         "s3:ListBucketMultipartUploads",
         "s3:PutObject",
     }
+    # The stream's two prefixes' folders before their first expression: clicks/ and errors/.
+    fixed = [destination[key].split("!{")[0] for key in ("Prefix", "ErrorOutputPrefix")]
+    folders = [text[: text.rfind("/") + 1] for text in fixed]
+    assert folders == ["clicks/", "errors/"]
     assert s3[0]["Resource"] == [
         arn_of(bucket_name),
-        {"Fn::Sub": ["${Bucket}/*", {"Bucket": arn_of(bucket_name)}]},
+        *(
+            {"Fn::Sub": [f"${{Bucket}}/{folder}*", {"Bucket": arn_of(bucket_name)}]}
+            for folder in folders
+        ),
+    ]
+
+
+def test_delivery_role_cannot_write_the_query_results(of_type, one):
+    _, workgroup = one("AWS::Athena::WorkGroup")
+    location = workgroup["WorkGroupConfiguration"]["ResultConfiguration"]["OutputLocation"]
+    results = location["Fn::Sub"][0].removeprefix("s3://${Bucket}/")
+    role = role_trusting(of_type, "firehose.amazonaws.com")
+    objects = [
+        r["Fn::Sub"][0].removeprefix("${Bucket}/").removesuffix("*")
+        for g in statements(role).values()
+        for s in g
+        if "s3:PutObject" in actions(s)
+        for r in s["Resource"]
+        if "Fn::Sub" in r
+    ]
+    assert objects and not any(results.startswith(prefix) for prefix in objects)
+
+
+def test_delivery_role_reads_only_the_clicks_tables_schema(of_type, one):
+    database_name, _ = one("AWS::Glue::Database")
+    table_name, _ = one("AWS::Glue::Table")
+    role = role_trusting(of_type, "firehose.amazonaws.com")
+    glue = [
+        s for g in statements(role).values() for s in g if any("glue:" in a for a in actions(s))
+    ]
+    (statement,) = glue
+    assert actions(statement) == {"glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"}
+    arn = "arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:"
+    assert statement["Resource"] == [
+        {"Fn::Sub": arn + "catalog"},
+        {"Fn::Sub": [arn + "database/${Database}", {"Database": ref(database_name)}]},
+        {
+            "Fn::Sub": [
+                arn + "table/${Database}/${Table}",
+                {"Database": ref(database_name), "Table": ref(table_name)},
+            ]
+        },
     ]
 
 
@@ -161,8 +208,41 @@ def test_stream_is_direct_put(one):
     assert stream["DeliveryStreamType"] == "DirectPut"
 
 
-def test_stream_buffers_60_seconds_or_50_mb(destination):
-    assert destination["BufferingHints"] == {"IntervalInSeconds": 60, "SizeInMBs": 50}
+def test_stream_buffers_60_seconds_or_at_least_what_conversion_requires(destination):
+    hints = destination["BufferingHints"]
+    assert hints["IntervalInSeconds"] == 60
+    # CreateDeliveryStream: "BufferingHints.SizeInMBs must be at least 64 when data format
+    # conversion is enabled"; 128 is BufferingHints' own maximum (cfn-lint checks it too).
+    assert destination["DataFormatConversionConfiguration"]["Enabled"] is True
+    assert 64 <= hints["SizeInMBs"] <= 128
+
+
+def test_stream_converts_to_parquet_by_this_stacks_clicks_table(destination, one, of_type):
+    database_name, _ = one("AWS::Glue::Database")
+    table_name, _ = one("AWS::Glue::Table")
+    (role_name,) = [
+        name
+        for name, role in of_type("AWS::IAM::Role").items()
+        if role is role_trusting(of_type, "firehose.amazonaws.com")
+    ]
+    conversion = destination["DataFormatConversionConfiguration"]
+    assert conversion["SchemaConfiguration"] == {
+        "CatalogId": ref("AWS::AccountId"),
+        "Region": ref("AWS::Region"),
+        "DatabaseName": ref(database_name),
+        "TableName": ref(table_name),
+        "VersionId": "LATEST",
+        "RoleARN": arn_of(role_name),
+    }
+    assert conversion["OutputFormatConfiguration"] == {
+        "Serializer": {"ParquetSerDe": {"Compression": "SNAPPY"}}
+    }
+    # OpenX reads the processor's clickedAt (2026-11-27T17:19:01.123Z) as a timestamp.
+    assert conversion["InputFormatConfiguration"] == {
+        "Deserializer": {"OpenXJsonSerDe": {"CaseInsensitive": True}}
+    }
+    # Conversion compresses inside the files; the destination's own must stay off.
+    assert destination["CompressionFormat"] == "UNCOMPRESSED"
 
 
 def test_stream_writes_clicks_under_their_own_prefix(destination):

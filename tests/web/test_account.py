@@ -110,14 +110,14 @@ def test_register_log_in_view_like_adopt_and_every_event_is_the_proven_users(pip
     events = delivered_records(pipeline, 6)
     sub = sub_of(pipeline, email)
     id_of = {name: mysfit(pipeline, name)["mysfitId"] for name in [*viewed, "Blue", "Rujin"]}
-    assert sorted((e["event"], e["mysfitId"]) for e in events) == sorted(
+    assert sorted((e["event"], e["mysfitid"]) for e in events) == sorted(
         [("profile", id_of[name]) for name in [*viewed, "Rujin"]]
         + [("like", id_of["Blue"]), ("adopt", id_of["Rujin"])]
     )
-    assert {(e["userId"], e["authenticated"]) for e in events} == {(sub, True)}
-    (visitor,) = {e["visitorId"] for e in events}
+    assert {(e["userid"], e["authenticated"]) for e in events} == {(sub, True)}
+    (visitor,) = {e["visitorid"] for e in events}
     assert visitor == page.evaluate("sessionStorage.getItem('mysfits.visitorId')")
-    assert len({e["clickId"] for e in events}) == 6
+    assert len({e["clickid"] for e in events}) == 6
     assert {e["name"] for e in events} == {*viewed, "Blue", "Rujin"}
     # Headless Chromium says so in its user agent: every event of these tests is a bot's.
     assert {e["bot"] for e in events} == {True}
@@ -280,7 +280,7 @@ def test_the_whole_sign_in_flow_works_under_the_meta_policy_alone(meta_only_pipe
     page.get_by_role("button", name="Log Out").click()
     page.get_by_text("Signed out.").wait_for()
 
-    assert delivered_records(pipeline, 1)[0]["userId"] == sub_of(pipeline, email)
+    assert delivered_records(pipeline, 1)[0]["userid"] == sub_of(pipeline, email)
     # What the README says: SignUp sends the password to Cognito; logging in (SRP) never does.
     assert sent_password == ["AWSCognitoIdentityProviderService.SignUp"]
     assert observed.csp_violations() == []
@@ -367,12 +367,12 @@ def test_a_guest_who_signs_in_midway_stays_one_visitor(pipeline, open_page):
 
     # THEN the first is the asserted guest's, the second the proven user's, and one visitor's
     events = {e["name"]: e for e in delivered_records(pipeline, 2)}
-    assert (events["Gretta"]["userId"], events["Gretta"]["authenticated"]) == ("guest", False)
-    assert (events["Chi"]["userId"], events["Chi"]["authenticated"]) == (
+    assert (events["Gretta"]["userid"], events["Gretta"]["authenticated"]) == ("guest", False)
+    assert (events["Chi"]["userid"], events["Chi"]["authenticated"]) == (
         sub_of(pipeline, email),
         True,
     )
-    assert events["Gretta"]["visitorId"] == events["Chi"]["visitorId"]
+    assert events["Gretta"]["visitorid"] == events["Chi"]["visitorid"]
     assert observed.problems() == []
 
 
@@ -411,5 +411,5 @@ def test_a_hand_made_click_naming_someones_sub_is_kept_unproven(pipeline):
     assert unproven_like.json() == {"message": "Unauthorized"}
     assert "Access-Control-Allow-Origin" in unproven_like.headers  # the page can read it
     (event,) = delivered_records(pipeline, 1)
-    assert (event["userId"], event["authenticated"], event["event"]) == (sub, False, "profile")
+    assert (event["userid"], event["authenticated"], event["event"]) == (sub, False, "profile")
     assert event["bot"] is True  # python-requests is no browser

@@ -39,14 +39,14 @@ def test_three_opened_profiles_land_three_enriched_clicks_in_the_bucket(pipeline
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "page-local-pipeline.png", full_page=True)
 
-    assert sorted(r["mysfitId"] for r in records) == sorted(opened)
+    assert sorted(r["mysfitid"] for r in records) == sorted(opened)
     for record in records:
-        mysfit = by_id[record["mysfitId"]]
-        assert record["userId"] == GUEST
+        mysfit = by_id[record["mysfitid"]]
+        assert record["userid"] == GUEST
         assert record["species"] == mysfit["species"]
         assert record["goodevil"] == mysfit["goodevil"]
         assert record["lawchaos"] == mysfit["lawchaos"]
-        assert record["clickedAt"]
+        assert record["clickedat"]
     assert pipeline.failed_records() == []
     delivered = [
         p.relative_to(pipeline.bucket_dir).as_posix() for p in pipeline.delivered_objects()

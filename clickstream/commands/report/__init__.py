@@ -1,7 +1,9 @@
 """``python generate.py report``: the site owner's questions, over a local bucket or on Athena.
 
 ``--bucket-dir DIR`` answers them with DuckDB over the local runner's bucket; ``--stack-name``
-runs the stack's named queries on Athena. Both run the SQL in ``clickstream/queries/``.
+runs the stack's named queries on Athena. Both run the SQL in ``clickstream/queries/`` over
+one window of UTC days (``--since``, ``--until``; the last 30 by default), given to each question
+as parameters, so that each reads only those days' partitions.
 
 Exit status: 0 with a report (an existing bucket with no clicks yet gives the honest report of
 none, and says so on stderr); 2 with one line for what to fix (no such bucket, a stack without
@@ -10,8 +12,11 @@ the workgroup, a failed query, a missing package).
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from clickstream.cli import CommandError, OneLineParser
@@ -20,6 +25,24 @@ from clickstream.commands.report.athena import DEFAULT_TIMEOUT_SECONDS, ask_athe
 from clickstream.commands.report.errors import kept_in_bucket_dir, kept_on_s3
 from clickstream.commands.report.local import ask_bucket
 from clickstream.commands.report.output import CHART_SUFFIXES, as_json, as_table, write_chart
+from clickstream.defaults import DEFAULT_REPORT_DAYS
+from clickstream.queries import Window
+
+
+def utc_day(text: str) -> date:
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-27") from None
+
+
+def window_of(since: date | None, until: date | None, today: date) -> Window:
+    """--since and --until, the days left out filled in: until today (UTC), since 30 days
+    before until."""
+    until = until or today
+    return Window(since or until - timedelta(days=DEFAULT_REPORT_DAYS - 1), until)
 
 
 def _parser() -> OneLineParser:
@@ -50,6 +73,18 @@ def _parser() -> OneLineParser:
         metavar="SECONDS",
         help=f"how long to wait for Athena (default: {DEFAULT_TIMEOUT_SECONDS:g})",
     )
+    parser.add_argument(
+        "--since",
+        type=utc_day,
+        metavar="YYYY-MM-DD",
+        help=f"the first UTC day to count (default: {DEFAULT_REPORT_DAYS - 1} days before --until)",
+    )
+    parser.add_argument(
+        "--until",
+        type=utc_day,
+        metavar="YYYY-MM-DD",
+        help="the last UTC day to count (default: today, in UTC)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead")
     parser.add_argument(
         "--chart",
@@ -70,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--chart must name a {' or '.join(CHART_SUFFIXES)} file, not {args.chart}")
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
+    window = window_of(args.since, args.until, datetime.now(UTC).date())
+    if window.since > window.until:
+        parser.error(f"--since {window.since} is after --until {window.until}")
     try:
         if args.bucket_dir is not None:
             if not args.bucket_dir.is_dir():
@@ -77,10 +115,12 @@ def main(argv: list[str] | None = None) -> int:
                     f"no bucket at {args.bucket_dir} (run python -m clickstream.local first, "
                     "or give the --bucket-dir it writes)"
                 )
-            answers = ask_bucket(args.bucket_dir)
+            answers = ask_bucket(args.bucket_dir, window)
             kept = kept_in_bucket_dir(args.bucket_dir)
         else:
-            answers, scanned = ask_athena(args.stack_name, region=args.region, timeout=args.timeout)
+            answers, scanned = ask_athena(
+                args.stack_name, window, region=args.region, timeout=args.timeout
+            )
             print(f"report: Athena scanned {scanned:,} bytes", file=sys.stderr)
             kept = kept_on_s3(args.stack_name, region=args.region)
         report = as_json(answers)
@@ -95,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     totals = report["totals"]
     if args.bucket_dir is not None and not totals["events"] + totals["botEvents"]:
-        print(f"report: no clicks under {args.bucket_dir} yet", file=sys.stderr)
+        print(f"report: no clicks under {args.bucket_dir} from {window}", file=sys.stderr)
     if kept.line():
         print(kept.line(), file=sys.stderr)
     if args.json:

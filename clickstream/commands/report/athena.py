@@ -5,7 +5,8 @@ the ``ClicksWorkGroupName`` output); a saved query that is not the repository's 
 another database than the stack's ``ClicksDatabaseName``, is refused: anyone who may save a query
 in the workgroup could otherwise choose what the report runs. The questions are started together
 with ``StartQueryExecution`` in that workgroup (which enforces its result location, encryption
-and scan limit), polled with ``GetQueryExecution``, read with ``GetQueryResults``.
+and scan limit) with the window's ``ExecutionParameters``, polled with ``GetQueryExecution``, read
+with ``GetQueryResults``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from clickstream.commands.report.answers import Answer, ReportError, require
 from clickstream.commands.stacks import describe_stack, stack_value
-from clickstream.queries import QUESTIONS
+from clickstream.queries import QUESTIONS, Window
 
 WORKGROUP_OUTPUT = "ClicksWorkGroupName"
 DATABASE_OUTPUT = "ClicksDatabaseName"
@@ -27,6 +28,8 @@ DEFAULT_TIMEOUT_SECONDS = 300.0
 _FIRST_POLL_SECONDS = 0.5
 _MAX_POLL_SECONDS = 5.0
 _DONE = {"SUCCEEDED", "FAILED", "CANCELLED"}
+# Athena's StateChangeReason for a query the workgroup's BytesScannedCutoffPerQuery cancelled.
+SCAN_LIMIT_REASON = "Bytes scanned limit was exceeded"
 # Athena's result types that are numbers; every value arrives as text (VarCharValue).
 _INTEGERS = {"tinyint", "smallint", "integer", "bigint"}
 _DECIMALS = {"real", "float", "double", "decimal"}
@@ -34,6 +37,7 @@ _DECIMALS = {"real", "float", "double", "decimal"}
 
 def ask_athena(
     stack_name: str,
+    window: Window,
     *,
     region: str | None,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
@@ -54,10 +58,18 @@ def ask_athena(
                 QueryString=q.sql,
                 QueryExecutionContext={"Database": database},
                 WorkGroup=workgroup,
+                ExecutionParameters=window.athena_parameters(),
             )["QueryExecutionId"]
             for q in QUESTIONS
         }
-        executions = _wait(athena, started, timeout, sleep)
+        try:
+            executions = _wait(athena, started, timeout, sleep)
+        except _ScanLimit as cancelled:
+            limit = _scan_limit(athena, workgroup)
+            raise ReportError(
+                f"query {cancelled.key} was cancelled at the workgroup's scan limit ({limit}) "
+                f"over {window}: narrow the window with --since/--until"
+            ) from None
         answers = {key: _results(athena, execution_id) for key, execution_id in started.items()}
     except botocore_exceptions.NoRegionError as error:
         raise ReportError("no AWS region given (use --region or set AWS_REGION)") from error
@@ -125,6 +137,18 @@ def _named_queries(athena: Any, workgroup: str) -> dict[str, dict[str, Any]]:
     return saved
 
 
+class _ScanLimit(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _scan_limit(athena: Any, workgroup: str) -> str:
+    configuration = athena.get_work_group(WorkGroup=workgroup)["WorkGroup"]["Configuration"]
+    limit = configuration.get("BytesScannedCutoffPerQuery")
+    return "no limit set" if limit is None else f"{int(limit):,} bytes"
+
+
 def _wait(
     athena: Any, started: dict[str, str], timeout: float, sleep: Callable[[float], None]
 ) -> dict[str, dict[str, Any]]:
@@ -138,6 +162,9 @@ def _wait(
             if state not in _DONE:
                 continue
             if state != "SUCCEEDED":
+                reason = execution["Status"].get("StateChangeReason") or state.lower()
+                if state == "CANCELLED" and SCAN_LIMIT_REASON.lower() in reason.lower():
+                    raise _ScanLimit(key)
                 raise ReportError(_failure(key, execution_id, execution["Status"]))
             done[key] = execution
             del pending[key]
