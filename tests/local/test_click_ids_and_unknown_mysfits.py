@@ -3,7 +3,6 @@ Mysfits service does not know (it answers 500) lands under the error prefix, raw
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 
