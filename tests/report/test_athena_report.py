@@ -29,7 +29,7 @@ from clickstream.local.cfn import ResolvedTemplate
 from clickstream.queries import QUESTIONS, Window
 from tests.fake_aws import use_fake_credentials
 
-from .conftest import Sent, expected_report, without_sessions
+from .conftest import YEAR, Sent, expected_report, without_sessions
 from .journey import expected
 
 REGION = "eu-west-1"
@@ -149,7 +149,7 @@ def queue_results(answers) -> None:
 def test_the_report_says_how_many_objects_of_failed_clicks_sit_under_errors(
     aws, template, named_queries, pipeline, capsys
 ):
-    queue_results(ask_bucket(pipeline.bucket_dir, named_queries))
+    queue_results(ask_bucket(pipeline.bucket_dir, YEAR, named_queries))
     deploy(aws, template)
     s3 = aws.client("s3")
     failed = "errors/processing-failed/year=2026/month=11/day=26/stream-1-2026-11-26-08-00-00-"
@@ -208,7 +208,7 @@ def test_the_journey_on_athena_gives_the_answers_worked_out_by_hand(
 ):
     deploy(aws, template)
     # What Athena would answer: DuckDB's rows for the same SQL, as text with Trino's types.
-    queue_results(ask_bucket(journey_bucket, named_queries))
+    queue_results(ask_bucket(journey_bucket, YEAR, named_queries))
 
     status = main(["--stack-name", STACK, "--region", REGION, "--json"])
 
@@ -439,7 +439,11 @@ def test_a_query_athena_fails_on_a_malformed_row_is_one_line(aws, template):
     deploy(aws, template)
     with pytest.raises(ReportError) as raised:
         ask_athena(
-            STACK, region=REGION, session=SessionWith(aws, FailingAthena), sleep=lambda _: None
+            STACK,
+            WINDOW,
+            region=REGION,
+            session=SessionWith(aws, FailingAthena),
+            sleep=lambda _: None,
         )
 
     line = str(raised.value)

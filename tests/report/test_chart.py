@@ -123,7 +123,7 @@ def test_mysfits_are_labelled_by_name(filled, profiles, tmp_path):
     bucket, counts = filled
     chart = tmp_path / "clicks.svg"
 
-    main(["--bucket-dir", str(bucket), "--chart", str(chart)])
+    main([*YEAR_ARGS, "--bucket-dir", str(bucket), "--chart", str(chart)])
 
     # Matplotlib writes each label as glyphs after a comment holding its text.
     texts = re.findall(r"<!-- (.*?) -->", chart.read_text(encoding="utf-8"))
@@ -137,7 +137,7 @@ def test_the_funnel_bars_are_as_long_as_viewers_likers_and_adopters(
 ):
     chart = tmp_path / "journey.svg"
 
-    assert main(["--bucket-dir", str(journey_bucket), "--chart", str(chart)]) == 0
+    assert main([*YEAR_ARGS, "--bucket-dir", str(journey_bucket), "--chart", str(chart)]) == 0
 
     sizes = bar_sizes(chart)
     width = {gid: size[0] for gid, size in sizes.items() if gid.startswith("funnel-")}
@@ -160,16 +160,23 @@ def test_the_funnel_bars_are_as_long_as_viewers_likers_and_adopters(
 
 
 def test_a_line_without_a_name_is_labelled_by_species_and_id(tmp_path):
-    # A line the processor wrote before it carried the mysfit's name.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # An object Firehose wrote before the clicks carried the mysfit's name.
     folder = tmp_path / "bucket" / "clicks" / "year=2026" / "month=01" / "day=02"
     folder.mkdir(parents=True)
-    (folder / "stream-1-2026-01-02-10-00-00-a").write_text(
-        '{"userId":"guest","mysfitId":"2b473002-36f8-4b87-954e-9a377e0ccbec",'
-        '"species":"Cyclops","goodevil":"Neutral","lawchaos":"Lawful",'
-        '"clickedAt":"2026-01-02T10:00:00.000Z"}\n'
-    )
+    row = {
+        "userid": "guest",
+        "mysfitid": "2b473002-36f8-4b87-954e-9a377e0ccbec",
+        "species": "Cyclops",
+        "goodevil": "Neutral",
+        "lawchaos": "Lawful",
+        "clickedat": datetime(2026, 1, 2, 10),
+    }
+    pq.write_table(pa.Table.from_pylist([row]), folder / "stream-1-2026-01-02-10-00-00-a.parquet")
     chart = tmp_path / "old.svg"
 
-    assert main(["--bucket-dir", str(tmp_path / "bucket"), "--chart", str(chart)]) == 0
+    assert main([*YEAR_ARGS, "--bucket-dir", str(tmp_path / "bucket"), "--chart", str(chart)]) == 0
 
     assert "<!-- Cyclops 2b473002 -->" in chart.read_text(encoding="utf-8")

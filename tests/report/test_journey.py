@@ -11,12 +11,13 @@ from clickstream.commands.report import main
 from clickstream.commands.report.local import ask_bucket
 from clickstream.commands.report.output import as_json
 
+from .conftest import YEAR, YEAR_ARGS
 from .journey import expected
 
 
 @pytest.fixture
 def report(journey_bucket):
-    return as_json(ask_bucket(journey_bucket))
+    return as_json(ask_bucket(journey_bucket, YEAR))
 
 
 def test_the_new_questions(report, mysfit_ids):
@@ -36,11 +37,11 @@ def test_the_existing_questions_count_profile_views_by_people(report, mysfit_ids
 
 
 def test_json_and_table_show_the_new_questions(journey_bucket, capsys):
-    assert main(["--bucket-dir", str(journey_bucket), "--json"]) == 0
+    assert main([*YEAR_ARGS, "--bucket-dir", str(journey_bucket), "--json"]) == 0
     keys = list(json.loads(capsys.readouterr().out))
     assert keys[:4] == ["totals", "funnelByMysfit", "beforeAdoption", "sessions"]
 
-    assert main(["--bucket-dir", str(journey_bucket)]) == 0
+    assert main([*YEAR_ARGS, "--bucket-dir", str(journey_bucket)]) == 0
 
     lines = [line.split() for line in capsys.readouterr().out.splitlines()]
     assert ["bot_events", "2"] in lines
