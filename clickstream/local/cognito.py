@@ -19,6 +19,17 @@ thin layer in front of it does those parts the way Cognito does:
   gets ``InvalidParameterException``; a client made without ``ExplicitAuthFlows`` allows SRP,
   custom auth and refresh, not ``USER_PASSWORD_AUTH``, as Cognito's default does.
 
+- Authentication: every other action of the API needs AWS credentials (SigV4), which no one
+  has here. Over HTTP the stand-in answers only the actions the page's library sends (SignUp,
+  ConfirmSignUp, ResendConfirmationCode, InitiateAuth with USER_SRP_AUTH or REFRESH_TOKEN_AUTH,
+  RespondToAuthChallenge with PASSWORD_VERIFIER, GlobalSignOut), and refuses the rest as Cognito
+  refuses an unsigned call. The runner's own set-up and the tests use ``admin`` (in process).
+- Tokens: moto signs them with a private key it publishes. Here they are signed again with an
+  RSA key made at start-up, published at the pool's ``jwks.json``; moto's session ids, which
+  would let its ``AdminRespondToAuthChallenge`` skip the SRP proof, never leave.
+- CORS: the endpoint answers browsers of the site's origin only (Cognito answers any origin; a
+  developer's machine has other pages open).
+
 ``CognitoStandIn`` runs it on 127.0.0.1 and makes, at start, the workshop's pool (e-mail as the
 user name, e-mail auto-verified) and app client (no secret, no ``ExplicitAuthFlows``).
 ``IdTokenAuthorizer`` checks an ``Authorization`` header the way API Gateway's Cognito user pool
@@ -33,6 +44,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 import threading
 import time
@@ -43,7 +55,13 @@ from typing import Any
 from urllib.request import urlopen
 
 from .cfn import LocalRunnerError
-from .servers import PortInUseError
+from .servers import (
+    IDLE_TIMEOUT_SECONDS,
+    MAX_BODY_BYTES,
+    ConnectionBound,
+    PortInUseError,
+    printable,
+)
 
 __all__ = ["CognitoStandIn", "IdTokenAuthorizer", "SrpVerifier"]
 
@@ -65,6 +83,25 @@ _FLOW_OF = {
     "ADMIN_NO_SRP_AUTH": "ADMIN_USER_PASSWORD_AUTH",
 }
 INCORRECT_PASSWORD = "Incorrect username or password."
+# What amazon-cognito-identity-js sends for web/auth.js (sign-up, confirm, resend the code,
+# SRP sign-in, refresh, GlobalSignOut): Cognito's public actions, answered without credentials.
+PAGE_ACTIONS = frozenset(
+    {
+        "SignUp",
+        "ConfirmSignUp",
+        "ResendConfirmationCode",
+        "InitiateAuth",
+        "RespondToAuthChallenge",
+        "GlobalSignOut",
+    }
+)
+# Cognito's answer to an unsigned call of an action that needs SigV4 (the AWS SDKs report it as
+# MissingAuthenticationTokenException, "Missing Authentication Token"; a JSON-protocol service
+# answers it 400).
+UNSIGNED = ("MissingAuthenticationTokenException", "Missing Authentication Token")
+# Set in the WSGI environ by ``CognitoStandIn.admin`` only: no HTTP request can carry it.
+TRUSTED = "clickstream.cognito.trusted"
+_WELL_KNOWN = re.compile(r"/(?P<pool>[\w-]+_[0-9a-zA-Z]+)/\.well-known/(?P<name>[\w.-]+)")
 
 # SRP-6a as Cognito runs it (amazon-cognito-identity-js AuthenticationHelper): the 3072-bit group
 # of RFC 5054, g = 2, SHA-256, k = H(N | g), x = H(salt | H(pool name | user id | ":" | password)).
@@ -151,6 +188,69 @@ class _Challenge:
         return base64.b64encode(hmac.new(key, message, "sha256").digest()).decode()
 
 
+class _TokenSigner:
+    """Signs the pool's tokens with an RSA key made at start-up; ``jwks()`` publishes its half."""
+
+    def __init__(self) -> None:
+        from joserfc.jwk import RSAKey
+
+        self._key = RSAKey.generate_key(
+            2048, parameters={"alg": "RS256", "use": "sig"}, private=True, auto_kid=True
+        )
+        self._access: dict[str, tuple[str, str, int]] = {}  # ours -> (moto's, sub, exp)
+        self._lock = threading.Lock()
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [self._key.as_dict(private=False)]}
+
+    def sign(self, result: dict[str, Any]) -> dict[str, Any]:
+        """An ``AuthenticationResult`` of moto's with its tokens signed by this key."""
+        from joserfc import jwt
+
+        header = {"alg": "RS256", "kid": self._key.kid}
+        signed = dict(result)
+        if "IdToken" in result:
+            signed["IdToken"] = jwt.encode(header, _claims(result["IdToken"]), self._key)
+        if "AccessToken" in result:
+            claims = _claims(result["AccessToken"])
+            ours = jwt.encode(header, claims, self._key)
+            now = int(time.time())
+            with self._lock:
+                for token, (_, _, expires) in list(self._access.items()):
+                    if expires < now:
+                        del self._access[token]
+                self._access[ours] = (result["AccessToken"], claims["sub"], claims["exp"])
+            signed["AccessToken"] = ours
+        return signed
+
+    def moto_access_token(self, token: str) -> str:
+        """moto's access token behind one of ours; NotAuthorizedException if there is none."""
+        from joserfc import jwt
+        from joserfc.errors import JoseError
+
+        try:
+            jwt.decode(token, self._key, algorithms=["RS256"])
+        except (JoseError, ValueError, TypeError):
+            raise CognitoError("NotAuthorizedException", "Invalid Access Token") from None
+        with self._lock:
+            found = self._access.get(token)
+        if found is None:
+            raise CognitoError("NotAuthorizedException", "Access Token has been revoked")
+        return found[0]
+
+    def signed_out(self, sub: str) -> None:
+        with self._lock:
+            for token, (_, owner, _) in list(self._access.items()):
+                if owner == sub:
+                    del self._access[token]
+
+
+def _claims(token: str) -> dict[str, Any]:
+    # moto's own token, read to be signed again: its signature is moto's business.
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
 class CognitoError(Exception):
     """An error answer in Cognito's JSON protocol."""
 
@@ -173,9 +273,13 @@ class _Client:
 class _FaithfulCognito:
     """WSGI app in front of moto's: the actions where moto is not Cognito, then moto itself."""
 
-    def __init__(self, moto_app: Any, on_code: Callable[[str, str], None]) -> None:
+    def __init__(
+        self, moto_app: Any, on_code: Callable[[str, str], None], signer: _TokenSigner
+    ) -> None:
         self._moto = moto_app
         self._on_code = on_code
+        self._signer = signer
+        self.allowed_origins: set[str] = set()
         self._lock = threading.Lock()
         self._clients: dict[str, _Client] = {}
         self._verifiers: dict[tuple[str, str], SrpVerifier] = {}
@@ -188,35 +292,88 @@ class _FaithfulCognito:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         started = time.monotonic()
+        method = environ["REQUEST_METHOD"]
         target = environ.get("HTTP_X_AMZ_TARGET", "")
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length > 0 else b""
         action = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else ""
-        handler = getattr(self, f"_{action}", None) if environ["REQUEST_METHOD"] == "POST" else None
+        trusted = environ.get(TRUSTED) is True
         try:
-            if environ["REQUEST_METHOD"] == "OPTIONS":
-                status, headers, payload = _preflight(environ)
-            elif handler is None:
-                status, headers, payload = self._forward(environ, body)
+            if method == "OPTIONS":
+                status, headers, payload = self._preflight(environ)
+            elif method == "GET":
+                status, headers, payload = self._well_known(environ)
+            elif method != "POST" or environ.get("PATH_INFO", "/") != "/":
+                raise CognitoError(*UNSIGNED)
+            elif action not in PAGE_ACTIONS and not trusted:
+                _read_body(environ)  # read, so the refusal reaches a client still sending
+                raise CognitoError(*UNSIGNED)
             else:
-                try:
-                    params = json.loads(body or b"{}")
-                except ValueError:
-                    raise CognitoError("SerializationException", "Body is not JSON") from None
-                status, headers, payload = handler(params, environ, body)
+                status, headers, payload = self._act(action, environ, trusted)
         except CognitoError as error:
-            status, headers, payload = _error_response(error, environ)
-        start_response(f"{status} {_REASONS.get(status, 'Status')}", headers)
+            status, headers, payload = _error_response(error)
+        start_response(f"{status} {_REASONS.get(status, 'Status')}", self._cors(environ, headers))
         log.info(
             "%-7s %s %s%s -> %d (%.0f ms)",
             "cognito",
-            environ["REQUEST_METHOD"],
-            environ.get("PATH_INFO", "/"),
-            f" {action}" if action else "",
+            method,
+            printable(environ.get("PATH_INFO", "/")),
+            f" {printable(action)}" if action else "",
             status,
             (time.monotonic() - started) * 1000,
         )
         return [payload]
+
+    def _act(self, action: str, environ: dict[str, Any], trusted: bool):
+        body = _read_body(environ)
+        handler = getattr(self, f"_{action}", None)
+        if handler is None:
+            return self._forward(environ, body)
+        try:
+            params = json.loads(body or b"{}")
+        except ValueError:
+            raise CognitoError("SerializationException", "Body is not JSON") from None
+        if not isinstance(params, dict):
+            raise CognitoError("SerializationException", "Body is not a JSON object")
+        status, headers, payload = handler(params, environ, body)
+        if status != 200 or trusted:
+            return status, headers, payload
+        answer = json.loads(payload)
+        # Cognito's session ids are its own; moto's would open its admin actions to a caller.
+        answer.pop("Session", None)
+        if "AuthenticationResult" in answer:
+            answer["AuthenticationResult"] = self._signer.sign(answer["AuthenticationResult"])
+        return _json_response(status, answer, headers)
+
+    def _well_known(self, environ: dict[str, Any]):
+        match = _WELL_KNOWN.fullmatch(environ.get("PATH_INFO", ""))
+        if match is None or match["name"] not in ("jwks.json", "openid-configuration"):
+            raise CognitoError(*UNSIGNED)
+        if match["name"] == "openid-configuration":
+            return self._forward(environ, b"")
+        with self._lock:
+            known = any(client.pool_id == match["pool"] for client in self._clients.values())
+        if not known:
+            raise CognitoError("ResourceNotFoundException", f"User pool {match['pool']} not found")
+        return _json_response(200, self._signer.jwks(), [("Content-Type", "application/json")])
+
+    def _preflight(self, environ: dict[str, Any]):
+        # Cognito lets any origin call it from a browser; here only the site's (moto's server
+        # answers no OPTIONS).
+        if environ.get("HTTP_ORIGIN") not in self.allowed_origins:
+            return 403, [("Content-Length", "0")], b""
+        requested = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
+        headers = [
+            ("Access-Control-Allow-Methods", "POST"),
+            ("Access-Control-Allow-Headers", requested or "content-type,x-amz-target"),
+            ("Access-Control-Max-Age", "86400"),
+            ("Content-Length", "0"),
+        ]
+        return 200, headers, b""
+
+    def _cors(self, environ: dict[str, Any], headers: list[tuple[str, str]]):
+        origin = environ.get("HTTP_ORIGIN")
+        if origin in self.allowed_origins:
+            headers = [*headers, ("Access-Control-Allow-Origin", origin)]
+        return [*headers, ("Vary", "Origin")]
 
     def _forward(
         self, environ: dict[str, Any], body: bytes, params: Mapping[str, Any] | None = None
@@ -237,7 +394,13 @@ class _FaithfulCognito:
             close = getattr(chunks, "close", None)
             if close:
                 close()
-        headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
+        # moto's server answers CORS for any origin: its CORS headers are dropped here.
+        headers = [
+            (k, v)
+            for k, v in captured["headers"]
+            if k.lower() not in ("content-length", "vary")
+            and not k.lower().startswith("access-control-")
+        ]
         headers.append(("Content-Length", str(len(payload))))
         return captured["status"], headers, payload
 
@@ -328,8 +491,6 @@ class _FaithfulCognito:
             raise CognitoError("InvalidParameterException", "User is already confirmed.")
         self._on_code(username, code)
         headers = [("Content-Type", "application/x-amz-json-1.1")]
-        if environ.get("HTTP_ORIGIN"):
-            headers.append(("Access-Control-Allow-Origin", "*"))
         return _json_response(200, {"CodeDeliveryDetails": _delivered_by_email(username)}, headers)
 
     def _InitiateAuth(self, params, environ, body):
@@ -339,6 +500,11 @@ class _FaithfulCognito:
         if flow not in client.auth_flows:
             raise CognitoError(
                 "InvalidParameterException", f"{flow} flow not enabled for this client"
+            )
+        if flow == "CUSTOM_AUTH":  # the pool has no Lambda triggers
+            raise CognitoError(
+                "NotAuthorizedException",
+                "Custom auth lambda trigger is not configured for the user pool.",
             )
         if flow != "USER_SRP_AUTH":
             return self._forward(environ, body)
@@ -373,7 +539,8 @@ class _FaithfulCognito:
     def _RespondToAuthChallenge(self, params, environ, body):
         client = self._client(str(params.get("ClientId", "")))
         if params.get("ChallengeName") != "PASSWORD_VERIFIER":
-            return self._forward(environ, body)
+            # This pool issues no other challenge; moto would take its own session for one.
+            raise CognitoError("NotAuthorizedException", "Invalid session for the user.")
         responses = params.get("ChallengeResponses") or {}
         secret_block = str(responses.get("PASSWORD_CLAIM_SECRET_BLOCK", ""))
         with self._lock:
@@ -401,18 +568,13 @@ class _FaithfulCognito:
         )
         return self._forward(environ, body, forwarded)
 
-
-def _preflight(environ: dict[str, Any]):
-    # Cognito's endpoint lets any origin call it from a browser (moto's server answers no OPTIONS).
-    requested = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
-    headers = [
-        ("Access-Control-Allow-Origin", "*"),
-        ("Access-Control-Allow-Methods", "POST"),
-        ("Access-Control-Allow-Headers", requested or "content-type,x-amz-target"),
-        ("Access-Control-Max-Age", "86400"),
-        ("Content-Length", "0"),
-    ]
-    return 200, headers, b""
+    def _GlobalSignOut(self, params, environ, body):
+        ours = str(params.get("AccessToken", ""))
+        moto = self._signer.moto_access_token(ours)
+        status, headers, payload = self._forward(environ, body, dict(params, AccessToken=moto))
+        if status == 200:
+            self._signer.signed_out(_claims(ours)["sub"])
+        return status, headers, payload
 
 
 def _new_code() -> str:
@@ -426,7 +588,14 @@ def _delivered_by_email(email: str) -> dict[str, str]:
     return {"Destination": destination, "DeliveryMedium": "EMAIL", "AttributeName": "email"}
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 500: "Internal Server Error"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    413: "Payload Too Large",
+    500: "Internal Server Error",
+}
 
 
 def _json_response(status: int, value: Any, headers: list[tuple[str, str]]):
@@ -435,14 +604,33 @@ def _json_response(status: int, value: Any, headers: list[tuple[str, str]]):
     return status, [*kept, ("Content-Length", str(len(payload)))], payload
 
 
-def _error_response(error: CognitoError, environ: dict[str, Any]):
+def _read_body(environ: dict[str, Any]) -> bytes:
+    """The request's body, within the local servers' limit; CognitoError if it cannot be read."""
+    raw = environ.get("CONTENT_LENGTH") or ""
+    if environ.get("wsgi.input_terminated"):  # chunked: werkzeug de-chunks it
+        try:
+            body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+        except (OSError, ValueError):
+            raise CognitoError("SerializationException", "bad chunked body") from None
+    elif not raw:
+        return b""
+    elif not (raw.isascii() and raw.isdigit()):
+        raise CognitoError("SerializationException", "bad Content-Length")
+    elif int(raw) > MAX_BODY_BYTES:
+        raise CognitoError("SerializationException", "body too large", 413)
+    else:
+        body = environ["wsgi.input"].read(int(raw))
+    if len(body) > MAX_BODY_BYTES:
+        raise CognitoError("SerializationException", "body too large", 413)
+    return body
+
+
+def _error_response(error: CognitoError):
     headers = [
         ("Content-Type", "application/x-amz-json-1.1"),
         ("x-amzn-ErrorType", f"{error.error_type}:"),
         ("x-amzn-RequestId", secrets.token_hex(16)),
     ]
-    if environ.get("HTTP_ORIGIN"):
-        headers.append(("Access-Control-Allow-Origin", "*"))
     return _json_response(
         error.status, {"__type": error.error_type, "message": error.message}, headers
     )
@@ -500,15 +688,25 @@ class IdTokenAuthorizer:
 class CognitoStandIn:
     """moto's cognito-idp server, made faithful, on ``host:port``, with the workshop's pool.
 
+    ``allowed_origins``: the origins whose pages may call it from a browser (the site's).
     After ``start()``: ``url`` (the endpoint the page and SDKs call), ``region``,
     ``user_pool_id``, ``client_id``, ``issuer``, ``jwks_url``; ``authorizer()`` makes an
     ``IdTokenAuthorizer`` for the pool; ``codes`` holds the confirmation codes sent, by e-mail.
+    ``call`` speaks to it over HTTP, unsigned, as the page does; ``admin`` makes any call in
+    process, as a signed caller could.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, region: str = "us-east-1") -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str = "us-east-1",
+        *,
+        allowed_origins: Iterable[str] = (),
+    ) -> None:
         try:
             from moto.moto_server.werkzeug_app import create_backend_app
-            from werkzeug.serving import WSGIRequestHandler, make_server
+            from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
         except ImportError as error:
             raise LocalRunnerError(
                 f"the Cognito stand-in needs moto's server ({error.name} is missing): "
@@ -516,17 +714,21 @@ class CognitoStandIn:
             ) from None
 
         class _QuietHandler(WSGIRequestHandler):
+            timeout = IDLE_TIMEOUT_SECONDS  # as the other local servers: no connection hangs
+
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 pass  # the app logs one line per request
+
+        class _Server(ConnectionBound, ThreadedWSGIServer):
+            pass
 
         self.region = region
         self.codes: dict[str, list[str]] = {}
         moto_app = create_backend_app("cognito-idp")
-        self._app = _FaithfulCognito(moto_app, self._deliver_code)
+        self._app = _FaithfulCognito(moto_app, self._deliver_code, _TokenSigner())
+        self._app.allowed_origins.update(allowed_origins)
         try:
-            self._server = make_server(
-                host, port, self._app, threaded=True, request_handler=_QuietHandler
-            )
+            self._server = _Server(host, port, self._app, _QuietHandler)
         except OSError as error:
             raise PortInUseError(
                 f"port {port} on {host} is not free for the Cognito stand-in ({error.strerror}); "
@@ -536,6 +738,10 @@ class CognitoStandIn:
         self.url = f"http://{host}:{self.port}"
         self._thread: threading.Thread | None = None
         self.user_pool_id = self.client_id = self.issuer = self.jwks_url = ""
+
+    def allow_origin(self, origin: str) -> None:
+        """Let pages of ``origin`` call the stand-in from a browser."""
+        self._app.allowed_origins.add(origin)
 
     def _deliver_code(self, email: str, code: str) -> None:
         self.codes.setdefault(email.lower(), []).append(code)
@@ -549,7 +755,7 @@ class CognitoStandIn:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
-        pool = self.call(
+        pool = self.admin(
             "CreateUserPool",
             {
                 "PoolName": POOL_NAME,
@@ -558,7 +764,7 @@ class CognitoStandIn:
             },
         )["UserPool"]
         self.user_pool_id = pool["Id"]
-        client = self.call(
+        client = self.admin(
             "CreateUserPoolClient",
             {"UserPoolId": self.user_pool_id, "ClientName": CLIENT_NAME, "GenerateSecret": False},
         )["UserPoolClient"]
@@ -567,8 +773,18 @@ class CognitoStandIn:
         self.jwks_url = f"{self.url}/{self.user_pool_id}/.well-known/jwks.json"
         return self
 
+    def _headers(self, action: str) -> dict[str, str]:
+        return {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": TARGET_PREFIX + action,
+            # moto picks the region from the credential scope, as the service's host would.
+            "Authorization": (
+                f"AWS4-HMAC-SHA256 Credential=local/20260101/{self.region}/cognito-idp/aws4_request"
+            ),
+        }
+
     def call(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """One cognito-idp JSON call to this stand-in, as an SDK makes it (unsigned)."""
+        """One cognito-idp JSON call to this stand-in over HTTP, as the page makes it (unsigned)."""
         from urllib.error import HTTPError
         from urllib.request import Request
 
@@ -576,15 +792,7 @@ class CognitoStandIn:
             f"{self.url}/",
             data=json.dumps(params).encode(),
             method="POST",
-            headers={
-                "Content-Type": "application/x-amz-json-1.1",
-                "X-Amz-Target": TARGET_PREFIX + action,
-                # moto picks the region from the credential scope, as the service's host would.
-                "Authorization": (
-                    "AWS4-HMAC-SHA256 Credential=local/20260101/"
-                    f"{self.region}/cognito-idp/aws4_request"
-                ),
-            },
+            headers=self._headers(action),
         )
         try:
             with urlopen(request, timeout=10) as response:
@@ -594,6 +802,25 @@ class CognitoStandIn:
             raise CognitoError(
                 str(answer.get("__type", "Error")), str(answer.get("message", "")), error.code
             ) from None
+
+    def admin(self, action: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Any cognito-idp call, made in process: what a caller with AWS credentials may do."""
+        from werkzeug.test import Client
+
+        response = Client(self._app).post(
+            "/",
+            data=json.dumps(params).encode(),
+            headers=self._headers(action),
+            environ_overrides={TRUSTED: True},
+        )
+        answer = json.loads(response.get_data() or b"{}")
+        if response.status_code != 200:
+            raise CognitoError(
+                str(answer.get("__type", "Error")),
+                str(answer.get("message", "")),
+                response.status_code,
+            )
+        return answer
 
     def jwks(self) -> dict[str, Any]:
         with urlopen(self.jwks_url, timeout=10) as response:

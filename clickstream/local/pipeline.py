@@ -31,7 +31,7 @@ from .function import LocalFunction
 from .mysfits import MysfitsCatalog, MysfitsHandler
 from .servers import LocalServer, RequestHandler
 from .services import AwsServices
-from .web import Site, WebHandler
+from .web import Site, WebHandler, origin
 
 __all__ = ["LocalPipeline"]
 
@@ -233,7 +233,11 @@ class LocalPipeline:
         )
         self._dynamodb = LocalDynamoDB(self.host)
         aws_url = self.aws_endpoint_url = self._dynamodb.start()
-        self.cognito = CognitoStandIn(self.host, self._ports["cognito"])
+        # Browsers may call the Cognito stand-in from the site's pages only.
+        site_origins = [] if web_server is None else [origin(web_server.url)]
+        self.cognito = CognitoStandIn(
+            self.host, self._ports["cognito"], allowed_origins=site_origins
+        )
 
         parameters = _parameter_values(document)
         if MYSFITS_API_PARAMETER in (document.get("Parameters") or {}):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from web_harness import ARTIFACTS, SiteServer, delivered_records
+from web_harness import ARTIFACTS, SiteServer, delivered_records, origin
 
 from clickstream.commands.webconfig import CognitoSettings
 from clickstream.local.cognito import CognitoError, CognitoStandIn
@@ -29,7 +29,7 @@ def mysfit(pipeline, name: str) -> dict:
 def sub_of(pipeline, email: str) -> str:
     """The user's sub as Cognito's admin API tells it, not as the page does."""
     cognito = pipeline.cognito
-    user = cognito.call("AdminGetUser", {"UserPoolId": cognito.user_pool_id, "Username": email})
+    user = cognito.admin("AdminGetUser", {"UserPoolId": cognito.user_pool_id, "Username": email})
     return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
 
 
@@ -185,6 +185,7 @@ def test_register_confirm_and_log_in_work_under_the_sites_strict_csp(mysfits_api
     try:
         settings = CognitoSettings(cognito.user_pool_id, cognito.client_id, f"{cognito.url}/")
         with SiteServer(mysfits_api.url, None, settings) as web:
+            cognito.allow_origin(origin(web.url))
             assert "script-src 'self'" in web.csp and cognito.url in web.csp
             email = "strict@example.com"
             page, observed = open_page(f"{web.url}/register.html")
