@@ -58,9 +58,11 @@ from .cfn import LocalRunnerError
 from .servers import (
     IDLE_TIMEOUT_SECONDS,
     MAX_BODY_BYTES,
+    BadRequestBody,
     ConnectionBound,
     PortInUseError,
     printable,
+    read_body,
 )
 
 __all__ = ["CognitoStandIn", "IdTokenAuthorizer", "SrpVerifier"]
@@ -101,6 +103,7 @@ PAGE_ACTIONS = frozenset(
 UNSIGNED = ("MissingAuthenticationTokenException", "Missing Authentication Token")
 # Set in the WSGI environ by ``CognitoStandIn.admin`` only: no HTTP request can carry it.
 TRUSTED = "clickstream.cognito.trusted"
+BAD_BODY = "clickstream.cognito.bad_body"  # the framing error of a body the server could not read
 _WELL_KNOWN = re.compile(r"/(?P<pool>[\w-]+_[0-9a-zA-Z]+)/\.well-known/(?P<name>[\w.-]+)")
 
 # SRP-6a as Cognito runs it (amazon-cognito-identity-js AuthenticationHelper): the 3072-bit group
@@ -606,23 +609,15 @@ def _json_response(status: int, value: Any, headers: list[tuple[str, str]]):
 
 def _read_body(environ: dict[str, Any]) -> bytes:
     """The request's body, within the local servers' limit; CognitoError if it cannot be read."""
-    raw = environ.get("CONTENT_LENGTH") or ""
-    if environ.get("wsgi.input_terminated"):  # chunked: werkzeug de-chunks it
-        try:
-            body = environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
-        except (OSError, ValueError):
-            raise CognitoError("SerializationException", "bad chunked body") from None
-    elif not raw:
-        return b""
-    elif not (raw.isascii() and raw.isdigit()):
+    bad = environ.get(BAD_BODY)
+    if isinstance(bad, BadRequestBody):
+        raise CognitoError("SerializationException", str(bad), bad.status)
+    raw = environ.get("CONTENT_LENGTH") or "0"
+    if not (raw.isascii() and raw.isdigit()):
         raise CognitoError("SerializationException", "bad Content-Length")
-    elif int(raw) > MAX_BODY_BYTES:
+    if int(raw) > MAX_BODY_BYTES:
         raise CognitoError("SerializationException", "body too large", 413)
-    else:
-        body = environ["wsgi.input"].read(int(raw))
-    if len(body) > MAX_BODY_BYTES:
-        raise CognitoError("SerializationException", "body too large", 413)
-    return body
+    return environ["wsgi.input"].read(int(raw))
 
 
 def _error_response(error: CognitoError):
@@ -715,6 +710,19 @@ class CognitoStandIn:
 
         class _QuietHandler(WSGIRequestHandler):
             timeout = IDLE_TIMEOUT_SECONDS  # as the other local servers: no connection hangs
+
+            def make_environ(self) -> dict[str, Any]:
+                # The body is read by the local servers' framing rules (werkzeug's de-chunking
+                # takes "+5" or "0x5" for a chunk size), within their size limit.
+                environ = super().make_environ()
+                try:
+                    body = read_body(self.headers, self.rfile)
+                except BadRequestBody as error:
+                    environ[BAD_BODY], body = error, b""
+                    self.close_connection = True
+                environ["wsgi.input"], environ["wsgi.input_terminated"] = BytesIO(body), False
+                environ["CONTENT_LENGTH"] = str(len(body))
+                return environ
 
             def log_request(self, *args: Any, **kwargs: Any) -> None:
                 pass  # the app logs one line per request
