@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from clickstream.local import cognito as cognito_module
 from clickstream.local.cognito import CognitoStandIn
+from clickstream.local.cognito import standin as cognito_module
 from clickstream.local.servers import MAX_BODY_BYTES, MAX_CONNECTIONS, LocalServer, RequestHandler
 from clickstream.standins import server as standin_module
 from clickstream.standins.server import MysfitsServer
