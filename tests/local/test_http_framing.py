@@ -1,7 +1,8 @@
 """Request framing on every local server: ASCII grammars, the body limit, logs, open connections.
 
 Each server is met over a raw socket, as a hostile client would meet it: the runner's own
-servers (``LocalServer``), the Mysfits stand-in server and the werkzeug-based Cognito stand-in.
+servers (``LocalServer``), the Mysfits stand-in server, and the werkzeug-based Cognito stand-in
+and DynamoDB (moto's servers).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from clickstream.local import wsgi as wsgi_module
 from clickstream.local.cognito import CognitoStandIn
-from clickstream.local.cognito import standin as cognito_module
+from clickstream.local.dynamodb import LocalDynamoDB
 from clickstream.local.servers import MAX_BODY_BYTES, MAX_CONNECTIONS, LocalServer, RequestHandler
 from clickstream.standins import server as standin_module
 from clickstream.standins.server import MysfitsServer
@@ -50,7 +52,22 @@ def _cognito() -> Iterator[tuple[str, int]]:
         stand_in.stop()
 
 
-SERVERS = {"local": _local, "mysfits stand-in": _mysfits, "cognito stand-in": _cognito}
+def _dynamodb() -> Iterator[tuple[str, int]]:
+    dynamodb = LocalDynamoDB()
+    url = dynamodb.start()
+    try:
+        host, port = url.removeprefix("http://").split(":")
+        yield host, int(port)
+    finally:
+        dynamodb.stop()
+
+
+SERVERS = {
+    "local": _local,
+    "mysfits stand-in": _mysfits,
+    "cognito stand-in": _cognito,
+    "dynamodb": _dynamodb,
+}
 
 
 @pytest.fixture(params=list(SERVERS))
@@ -215,7 +232,7 @@ def test_connections_past_the_bound_get_a_503_and_are_closed(address):
             sock.close()
 
 
-@pytest.mark.parametrize("module", [standin_module, cognito_module], ids=["mysfits", "cognito"])
+@pytest.mark.parametrize("module", [standin_module, wsgi_module], ids=["mysfits", "cognito"])
 def test_stand_in_servers_close_a_connection_that_sends_nothing(monkeypatch, module):
     # The same idle timeout as the runner's servers, shortened here.
     monkeypatch.setattr(module, "IDLE_TIMEOUT_SECONDS", 0.2)

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-from ..servers import MAX_BODY_BYTES, BadRequestBody, printable
+from ..servers import MAX_BODY_BYTES, printable
 from .exceptions import UNSIGNED, CognitoError
 from .srp import Challenge, G, N, SrpVerifier
 from .tokens import TokenSigner, claims_of
 
-__all__ = ["BAD_BODY", "PAGE_ACTIONS", "TARGET_PREFIX", "TRUSTED", "FaithfulCognito"]
+__all__ = ["PAGE_ACTIONS", "TARGET_PREFIX", "TRUSTED", "FaithfulCognito"]
 
 log = logging.getLogger("clickstream.local")
 
@@ -53,7 +53,6 @@ PAGE_ACTIONS = frozenset(
 )
 # Set in the WSGI environ by ``CognitoStandIn.admin`` only: no HTTP request can carry it.
 TRUSTED = "clickstream.cognito.trusted"
-BAD_BODY = "clickstream.cognito.bad_body"  # the framing error of a body the server could not read
 _WELL_KNOWN = re.compile(r"/(?P<pool>[\w-]+_[0-9a-zA-Z]+)/\.well-known/(?P<name>[\w.-]+)")
 
 
@@ -404,9 +403,6 @@ def _json_response(status: int, value: Any, headers: list[tuple[str, str]]):
 
 def _read_body(environ: dict[str, Any]) -> bytes:
     """The request's body, within the local servers' limit; CognitoError if it cannot be read."""
-    bad = environ.get(BAD_BODY)
-    if isinstance(bad, BadRequestBody):
-        raise CognitoError("SerializationException", str(bad), bad.status)
     raw = environ.get("CONTENT_LENGTH") or "0"
     if not (raw.isascii() and raw.isdigit()):
         raise CognitoError("SerializationException", "bad Content-Length")

@@ -6,20 +6,14 @@ import json
 import logging
 import threading
 from collections.abc import Iterable, Mapping
-from io import BytesIO
 from typing import Any
 from urllib.request import urlopen
 
 from ..cfn import LocalRunnerError
-from ..servers import (
-    IDLE_TIMEOUT_SECONDS,
-    BadRequestBody,
-    ConnectionBound,
-    PortInUseError,
-    read_body,
-)
+from ..servers import PortInUseError
+from ..wsgi import wsgi_server
 from .exceptions import CognitoError
-from .responses import BAD_BODY, TARGET_PREFIX, TRUSTED, FaithfulCognito
+from .responses import TARGET_PREFIX, TRUSTED, FaithfulCognito
 from .tokens import IdTokenAuthorizer, TokenSigner
 
 __all__ = ["CLIENT_NAME", "POOL_NAME", "CognitoStandIn"]
@@ -51,34 +45,11 @@ class CognitoStandIn:
     ) -> None:
         try:
             from moto.moto_server.werkzeug_app import create_backend_app
-            from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
         except ImportError as error:
             raise LocalRunnerError(
                 f"the Cognito stand-in needs moto's server ({error.name} is missing): "
                 "python -m pip install -r requirements-test.txt"
             ) from None
-
-        class _QuietHandler(WSGIRequestHandler):
-            timeout = IDLE_TIMEOUT_SECONDS  # as the other local servers: no connection hangs
-
-            def make_environ(self) -> dict[str, Any]:
-                # The body is read by the local servers' framing rules (werkzeug's de-chunking
-                # takes "+5" or "0x5" for a chunk size), within their size limit.
-                environ = super().make_environ()
-                try:
-                    body = read_body(self.headers, self.rfile)
-                except BadRequestBody as error:
-                    environ[BAD_BODY], body = error, b""
-                    self.close_connection = True
-                environ["wsgi.input"], environ["wsgi.input_terminated"] = BytesIO(body), False
-                environ["CONTENT_LENGTH"] = str(len(body))
-                return environ
-
-            def log_request(self, *args: Any, **kwargs: Any) -> None:
-                pass  # the app logs one line per request
-
-        class _Server(ConnectionBound, ThreadedWSGIServer):
-            pass
 
         self.region = region
         self.codes: dict[str, list[str]] = {}
@@ -86,7 +57,7 @@ class CognitoStandIn:
         self._app = FaithfulCognito(moto_app, self._deliver_code, TokenSigner())
         self._app.allowed_origins.update(allowed_origins)
         try:
-            self._server = _Server(host, port, self._app, _QuietHandler)
+            self._server = wsgi_server(self._app, host, port)
         except OSError as error:
             raise PortInUseError(
                 f"port {port} on {host} is not free for the Cognito stand-in ({error.strerror}); "
