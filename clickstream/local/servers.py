@@ -4,6 +4,11 @@ They behave as real-world HTTP servers do under ordinary clients: keep-alive (HT
 response sent in one write with Nagle off (no stall against the client's delayed ACK), a listen
 backlog that absorbs a burst of new connections, and a shutdown that drains: stop accepting,
 close idle keep-alive connections, let requests in flight finish, and only then return.
+
+Under hostile clients they hold: ``Content-Length`` is ASCII digits and a chunk size ASCII hex
+(anything else 400), a body is at most ``MAX_BODY_BYTES`` (413, refused before it is read), at
+most ``MAX_CONNECTIONS`` connections are open at once (one more gets 503 and is closed), and
+what a request carries reaches the log with its control characters escaped.
 """
 
 from __future__ import annotations
