@@ -155,7 +155,7 @@ def test_a_parameter_value_cloudformation_would_refuse_is_refused(tmp_path, temp
 
 
 def test_cli_log_lines_carry_no_terminal_escapes(tmp_path):
-    process, urls = start_runner(tmp_path / "bucket", "--firehose-port", "0", "--cognito-port", "0")
+    process, urls = start_runner(tmp_path / "bucket")
     try:
         host, port = urls["site"].removeprefix("http://").rstrip("/").split(":")
         with socket.create_connection((host, int(port)), timeout=10) as sock:
