@@ -33,7 +33,7 @@ from .function import LocalFunction
 from .mysfits import MysfitsCatalog, MysfitsHandler
 from .servers import LocalServer, PortInUseError, RequestHandler
 from .services import AwsServices
-from .web import Site, WebHandler
+from .web import Site, WebHandler, origin
 
 __all__ = ["LocalPipeline"]
 
@@ -247,8 +247,12 @@ class LocalPipeline:
         firehose_server = self._bind(FirehoseApiHandler, "firehose", "Firehose API", intake=True)
         self._dynamodb = LocalDynamoDB(self.host)
         aws_url = self.aws_endpoint_url = self._dynamodb.start()
+        # Browsers may call the Cognito stand-in from the site's pages only.
+        site_origins = [] if web_server is None else [origin(web_server.url)]
         with _port_role("cognito"):
-            self.cognito = CognitoStandIn(self.host, self._ports["cognito"])
+            self.cognito = CognitoStandIn(
+                self.host, self._ports["cognito"], allowed_origins=site_origins
+            )
 
         parameters = _parameter_values(document)
         if MYSFITS_API_PARAMETER in (document.get("Parameters") or {}):

@@ -44,7 +44,8 @@ def start_runner(bucket: Path, *extra: str, stderr: Any = subprocess.PIPE):
     """``python -m clickstream.local`` on free ports: the process and its banner's URLs."""
     process = subprocess.Popen(
         [sys.executable, "-m", "clickstream.local", "--bucket-dir", str(bucket),
-         "--web-port", "0", "--api-port", "0", "--mysfits-port", "0", *extra],
+         "--web-port", "0", "--api-port", "0", "--mysfits-port", "0",
+         "--firehose-port", "0", "--cognito-port", "0", *extra],
         stdout=subprocess.PIPE, stderr=stderr, text=True, cwd=REPOSITORY,
     )  # fmt: skip
     banner = []
