@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from clickstream.commands.sitepolicy import origin
 from clickstream.commands.webconfig import CognitoSettings
 
 from .apigateway import ApiRequest, ApiResponse, LocalRestApi, load_rest_api
@@ -33,7 +34,7 @@ from .function import LocalFunction
 from .mysfits import MysfitsCatalog, MysfitsHandler
 from .servers import LocalServer, PortInUseError, RequestHandler
 from .services import AwsServices
-from .web import Site, WebHandler, origin
+from .web import Site, WebHandler
 
 __all__ = ["LocalPipeline"]
 
