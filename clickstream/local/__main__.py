@@ -17,7 +17,7 @@ from clickstream.cli import OneLineParser
 from .cfn import LocalRunnerError, TemplateError
 from .firehose import LocalDeliveryStream
 from .pipeline import LocalPipeline
-from .servers import PortInUseError
+from .servers import PortInUseError, printable
 
 PROG = "python -m clickstream.local"
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -120,12 +120,19 @@ def _objects(stream: LocalDeliveryStream) -> str:
     )
 
 
+class _PrintableFormatter(logging.Formatter):
+    """Lines safe for a terminal: what a request or a click carries cannot send it escapes."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), keep="\n")
+
+
 def _log_to_stderr() -> logging.handlers.QueueListener:
     """One log line per request, written by one thread: a request thread only queues its line
     (a write of its own would hand the GIL to another thread and wait to get it back)."""
     lines: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
     writer = logging.StreamHandler(sys.stderr)
-    writer.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+    writer.setFormatter(_PrintableFormatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     root.addHandler(logging.handlers.QueueHandler(lines))

@@ -9,11 +9,13 @@ Mysfits API down the fallback still enriches clicks.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from clickstream.standins.mysfits import CATALOG, create_table_request, table_item
 
 from .cfn import LocalRunnerError
+from .wsgi import wsgi_server
 
 __all__ = ["LocalDynamoDB", "catalog_as_table_items"]
 
@@ -31,19 +33,27 @@ class LocalDynamoDB:
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         try:
-            from moto.server import ThreadedMotoServer
+            from moto.moto_server.werkzeug_app import create_backend_app
         except ImportError:
             raise LocalRunnerError(
                 "moto's server is not installed (the processor's DynamoDB stands on it); "
                 "install it with: python -m pip install -r requirements-test.txt"
             ) from None
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = ThreadedMotoServer(ip_address=host, port=0, verbose=False)
+        # DynamoDB only (no /moto-api/), read by the local servers' rules.
+        self._server = wsgi_server(create_backend_app("dynamodb"), host, 0)
+        self._thread: threading.Thread | None = None
         self.url = ""
 
     def start(self) -> str:
-        self._server.start()
-        host, port = self._server.get_host_and_port()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="dynamodb",
+            daemon=True,
+        )
+        self._thread.start()
+        host, port = self._server.server_address[:2]
         self.url = f"http://{host}:{port}"
         return self.url
 
@@ -63,6 +73,9 @@ class LocalDynamoDB:
             client.put_item(TableName=name, Item=item)
 
     def stop(self) -> None:
-        if self.url:
-            self._server.stop()
-            self.url = ""
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._server.server_close()
+        self.url = ""

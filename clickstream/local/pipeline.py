@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from clickstream.commands.sitepolicy import origin
 from clickstream.commands.webconfig import CognitoSettings
 
 from .apigateway import ApiRequest, ApiResponse, LocalRestApi, load_rest_api
@@ -251,8 +252,12 @@ class LocalPipeline:
         firehose_server = self._bind(FirehoseApiHandler, "firehose", "Firehose API", intake=True)
         self._dynamodb = LocalDynamoDB(self.host)
         aws_url = self.aws_endpoint_url = self._dynamodb.start()
+        # Browsers may call the Cognito stand-in from the site's pages only.
+        site_origins = [] if web_server is None else [origin(web_server.url)]
         with _port_role("cognito"):
-            self.cognito = CognitoStandIn(self.host, self._ports["cognito"])
+            self.cognito = CognitoStandIn(
+                self.host, self._ports["cognito"], allowed_origins=site_origins
+            )
         cognito = self.cognito.start()
         # The site's user pool: the stand-in's, unless a parameter names another (or none).
         self.user_pool_arn = (

@@ -4,6 +4,11 @@ They behave as real-world HTTP servers do under ordinary clients: keep-alive (HT
 response sent in one write with Nagle off (no stall against the client's delayed ACK), a listen
 backlog that absorbs a burst of new connections, and a shutdown that drains: stop accepting,
 close idle keep-alive connections, let requests in flight finish, and only then return.
+
+Under hostile clients they hold: ``Content-Length`` is ASCII digits and a chunk size ASCII hex
+(anything else 400), a body is at most ``MAX_BODY_BYTES`` (413, refused before it is read), at
+most ``MAX_CONNECTIONS`` connections are open at once (one more gets 503 and is closed), and
+what a request carries reaches the log with its control characters escaped.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import contextlib
 import errno
 import json
 import logging
+import re
 import socket
 import sys
 import threading
@@ -23,11 +29,23 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .cfn import LocalRunnerError
 
-__all__ = ["LocalServer", "PortInUseError", "RequestHandler", "read_body"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_CONNECTIONS",
+    "ConnectionBound",
+    "LocalServer",
+    "PortInUseError",
+    "RequestHandler",
+    "printable",
+    "read_body",
+]
 
 log = logging.getLogger("clickstream.local")
 
 LISTEN_BACKLOG = 1024
+# Connections one server holds open at once (each has a thread); one more is answered 503 and
+# closed at once. A browser opens about six per origin; the runner serves one developer.
+MAX_CONNECTIONS = 256
 # A keep-alive connection idle this long is closed, as a load balancer closes an idle one.
 IDLE_TIMEOUT_SECONDS = 60.0
 # How long a drain waits for requests in flight before giving up on them.
@@ -52,40 +70,73 @@ class BadRequestBody(ValueError):
         self.status = status
 
 
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²" and "٣"
+# RFC 9112 7.1: chunk-size = 1*HEXDIG, then optional extensions; ASCII only, never a sign.
+_CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n")
+_LINE_END = (b"\r\n", b"\n")
+MAX_TRAILER_BYTES = 8 * 1024
+
+
 def read_body(headers: Any, rfile: Any) -> bytes:
     """The request body as the framing headers describe it; BadRequestBody if they are wrong."""
-    if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
-        chunks, total = [], 0
-        while True:
-            line = rfile.readline(1024)
-            try:
-                size = int(line.split(b";")[0].strip(), 16)
-            except ValueError:
-                raise BadRequestBody("bad chunk size") from None
-            if total + size > MAX_BODY_BYTES:
-                raise BadRequestBody("body too large", 413)
-            if size == 0:
-                while rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass
-                return b"".join(chunks)
-            chunk = rfile.read(size)
-            if len(chunk) < size:
-                raise BadRequestBody("body ended early")
-            chunks.append(chunk)
-            total += size
-            rfile.readline(1024)
-    raw = headers.get("Content-Length")
-    if raw is None:
+    encodings = headers.get_all("Transfer-Encoding") or []
+    lengths = [value.strip() for value in headers.get_all("Content-Length") or []]
+    if encodings:
+        if lengths:  # RFC 9112 6.3: a request framed both ways may be refused
+            raise BadRequestBody("both Transfer-Encoding and Content-Length")
+        coding = ", ".join(encodings)
+        if [part.strip().lower() for part in coding.split(",")] != ["chunked"]:
+            raise BadRequestBody(f"unsupported Transfer-Encoding {printable(coding)!r}")
+        return _read_chunked(rfile)
+    if not lengths:
         return b""
-    if not raw.strip().isdigit():
-        raise BadRequestBody(f"bad Content-Length {raw!r}")
-    if int(raw) > MAX_BODY_BYTES:
+    if len(set(lengths)) > 1 or not _DIGITS.fullmatch(lengths[0]):
+        raise BadRequestBody(f"bad Content-Length {printable(', '.join(lengths))!r}")
+    digits = lengths[0].lstrip("0") or "0"
+    if len(digits) > len(str(MAX_BODY_BYTES)) or int(digits) > MAX_BODY_BYTES:
         raise BadRequestBody("body too large", 413)
-    length = int(raw)
+    length = int(digits)
     body = rfile.read(length) if length else b""
     if len(body) < length:
         raise BadRequestBody("body ended early")
     return body
+
+
+def _read_chunked(rfile: Any) -> bytes:
+    chunks, total = [], 0
+    while True:
+        match = _CHUNK_LINE.fullmatch(rfile.readline(1024))
+        if match is None:
+            raise BadRequestBody("bad chunk size")
+        size = int(match[1], 16)
+        if total + size > MAX_BODY_BYTES:
+            raise BadRequestBody("body too large", 413)
+        if size == 0:
+            break
+        chunk = rfile.read(size)
+        if len(chunk) < size:
+            raise BadRequestBody("body ended early")
+        if rfile.readline(2) not in _LINE_END:
+            raise BadRequestBody("chunk not followed by CRLF")
+        chunks.append(chunk)
+        total += size
+    trailer = 0
+    while (line := rfile.readline(1024)) not in _LINE_END:
+        trailer += len(line)
+        if not line or trailer > MAX_TRAILER_BYTES:
+            raise BadRequestBody("bad chunked trailer")
+    return b"".join(chunks)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` with control characters escaped (``\\x1b``), safe to write to a terminal.
+
+    ``keep``: control characters left as they are (a log formatter keeps ``"\\n"``).
+    """
+    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else f"\\x{ord(m[0]):02x}", text)
 
 
 class RequestHandler(BaseHTTPRequestHandler):
@@ -143,7 +194,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             "%-7s %s %s -> %d%s (%.0f ms)",
             self.label,
             self.command,
-            self.path,
+            printable(self.path),
             self.status,
             f" {note}" if note else "",
             (time.monotonic() - started) * 1000,
@@ -161,7 +212,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             try:
                 status, headers, payload = self.respond(self.command, parts.path, query, body)
             except Exception:
-                log.exception("%s: %s %s failed", self.label, self.command, self.path)
+                log.exception("%s: %s %s failed", self.label, self.command, printable(self.path))
                 status, headers = 500, {"Content-Type": "application/json"}
                 payload = b'{"message":"Internal server error"}'
         self.status = status
@@ -194,10 +245,16 @@ class RequestHandler(BaseHTTPRequestHandler):
             self._send(status, headers, payload)
         except OSError:
             pass
-        log.info("%-7s %r -> %d (%s)", self.label, self.requestline, code, message or "")
+        log.info(
+            "%-7s %s -> %d (%s)",
+            self.label,
+            printable(getattr(self, "requestline", "")),
+            code,
+            printable(message or ""),
+        )
 
     def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s: " + format, self.label, *args)
+        log.debug("%s: %s", self.label, printable(format % args))
 
 
 def json_response(status: int, value: Any, headers: dict[str, str] | None = None) -> tuple:
@@ -205,14 +262,65 @@ def json_response(status: int, value: Any, headers: dict[str, str] | None = None
     return status, {"Content-Type": "application/json", **(headers or {})}, body
 
 
-class _Server(ThreadingHTTPServer):
+_TOO_MANY_BODY = b'{"message":"Too many connections"}'
+_TOO_MANY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(_TOO_MANY_BODY), _TOO_MANY_BODY)
+)
+
+
+class ConnectionBound:
+    """``socketserver`` mix-in: at most ``max_connections`` connections open at once.
+
+    One more is answered 503 on the accepting thread (a short write into an empty send buffer)
+    and closed: it never waits for a thread, so it never hangs, and the server never runs out
+    of threads or file descriptors because a client opened connections and sent nothing.
+    """
+
+    max_connections: int = MAX_CONNECTIONS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._held: set[Any] = set()
+        self._held_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._held_lock:
+            admitted = len(self._held) < self.max_connections
+            if admitted:
+                self._held.add(request)
+        if not admitted:
+            log.warning(
+                "%s:%s refused: %d connections already open",
+                *client_address[:2],
+                self.max_connections,
+            )
+            with contextlib.suppress(OSError):
+                request.sendall(_TOO_MANY)
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)  # type: ignore[misc]
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._held_lock:
+            self._held.discard(request)
+        super().shutdown_request(request)  # type: ignore[misc]
+
+
+class _Server(ConnectionBound, ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     request_queue_size = LISTEN_BACKLOG
     # What the handler serves (the API, the catalog, the site), set before serving starts.
     app: Any = None
 
-    def __init__(self, address: tuple[str, int], handler: type[RequestHandler]) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[RequestHandler],
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        self.max_connections = max_connections
         super().__init__(address, handler)
         self.draining = False
         self._connections: dict[socket.socket, bool] = {}  # socket -> a request is in flight

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 from collections.abc import Mapping
@@ -9,9 +10,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from clickstream.local.servers import (
+    IDLE_TIMEOUT_SECONDS,
+    BadRequestBody,
+    ConnectionBound,
+    read_body,
+)
+
 from .mysfits import Answer, Authorize, MysfitsService
 
 __all__ = ["MysfitsServer"]
+
+_JSON = {"Content-Type": "application/json"}
 
 
 class MysfitsServer:
@@ -63,7 +73,7 @@ class MysfitsServer:
         self.stop()
 
 
-class _Httpd(ThreadingHTTPServer):
+class _Httpd(ConnectionBound, ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # the default 5 drops concurrent connects, costing a 1 s SYN retry
 
@@ -76,6 +86,7 @@ class _Httpd(ThreadingHTTPServer):
 def _handler_for(server: MysfitsServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
+        timeout = IDLE_TIMEOUT_SECONDS  # the local runner's: an idle connection is closed
 
         def setup(self) -> None:
             super().setup()
@@ -83,15 +94,21 @@ def _handler_for(server: MysfitsServer) -> type[BaseHTTPRequestHandler]:
 
         def _respond(self) -> None:
             parts = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > 0:
-                self.rfile.read(length)
+            try:
+                read_body(self.headers, self.rfile)  # the service ignores the body
+            except BadRequestBody as error:
+                refusal = json.dumps({"message": str(error)}).encode()
+                self._send(error.status, {**_JSON, "Connection": "close"}, refusal)
+                return
             query: dict[str, str] = {}
             for name, value in parse_qsl(parts.query, keep_blank_values=True):
                 query.setdefault(name, value)  # Flask's request.args.get: the first value
             status, headers, body = server.answer(
                 self.command, parts.path, query, self.headers.get("Authorization")
             )
+            self._send(status, headers, body)
+
+        def _send(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -189,3 +189,21 @@ def test_a_parameter_value_cloudformation_would_refuse_is_refused(tmp_path, temp
             web_dir=None,
             parameters={name: "has spaces and \n newlines"},
         ).start()
+
+
+def test_cli_log_lines_carry_no_terminal_escapes(tmp_path):
+    process, urls = start_runner(tmp_path / "bucket")
+    try:
+        host, port = urls["site"].removeprefix("http://").rstrip("/").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(
+                b"GET /\x1b]0;owned\x07\x1b[2J HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            )
+            while sock.recv(65536):
+                pass
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+
+    assert "/\\x1b]0;owned\\x07\\x1b[2J" in err
+    assert "\x1b" not in err and "\x07" not in err

@@ -29,7 +29,7 @@ def mysfit(pipeline, name: str) -> dict:
 def sub_of(pipeline, email: str) -> str:
     """The user's sub as Cognito's admin API tells it, not as the page does."""
     cognito = pipeline.cognito
-    user = cognito.call("AdminGetUser", {"UserPoolId": cognito.user_pool_id, "Username": email})
+    user = cognito.admin("AdminGetUser", {"UserPoolId": cognito.user_pool_id, "Username": email})
     return next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
 
 

@@ -44,7 +44,7 @@ def sign_up(cognito, email: str, *, confirm: bool = True) -> str:
 
 def password_client(cognito) -> str:
     """A second app client that allows USER_PASSWORD_AUTH, to get tokens without SRP."""
-    created = cognito.call(
+    created = cognito.admin(
         "CreateUserPoolClient",
         {
             "UserPoolId": cognito.user_pool_id,
@@ -104,7 +104,7 @@ def test_sign_up_sends_a_code_by_e_mail_and_only_that_code_confirms(cognito):
         "NotAuthorizedException",
         "User cannot be confirmed. Current status is CONFIRMED",
     )
-    user = cognito.call(
+    user = cognito.admin(
         "AdminGetUser", {"UserPoolId": cognito.user_pool_id, "Username": "ana@example.com"}
     )
     attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
@@ -199,20 +199,154 @@ def test_srp_a_that_is_zero_mod_n_is_refused(cognito):
     assert kind == "InvalidParameterException"
 
 
-def test_browsers_may_call_it_from_any_origin(cognito):
-    answer = requests.options(
-        f"{cognito.url}/",
+SITE = "http://127.0.0.1:8000"
+
+
+def preflight(url: str, origin: str) -> requests.Response:
+    return requests.options(
+        f"{url}/",
         headers={
-            "Origin": "http://127.0.0.1:8000",
+            "Origin": origin,
             "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "content-type,x-amz-target,x-amz-user-agent",
         },
         timeout=5,
     )
 
-    assert answer.status_code == 200
-    assert answer.headers["Access-Control-Allow-Origin"] == "*"
-    assert "x-amz-target" in answer.headers["Access-Control-Allow-Headers"]
+
+def test_browsers_may_call_it_from_the_sites_origin_only():
+    stand_in = CognitoStandIn(allowed_origins=[SITE]).start()
+    try:
+        allowed = preflight(stand_in.url, SITE)
+        foreign = preflight(stand_in.url, "http://127.0.0.1:9999")
+        signed_up = requests.post(
+            f"{stand_in.url}/",
+            data=json.dumps({"ClientId": stand_in.client_id, "Username": "x@example.com"}),
+            headers={
+                "Origin": "https://evil.example",
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": "AWSCognitoIdentityProviderService.ResendConfirmationCode",
+            },
+            timeout=5,
+        )
+    finally:
+        stand_in.stop()
+
+    assert allowed.status_code == 200
+    assert allowed.headers["Access-Control-Allow-Origin"] == SITE
+    assert "x-amz-target" in allowed.headers["Access-Control-Allow-Headers"]
+    assert foreign.status_code == 403
+    assert not any(name.lower().startswith("access-control-") for name in foreign.headers)
+    assert not any(name.lower().startswith("access-control-") for name in signed_up.headers)
+
+
+def test_the_runner_lets_its_site_call_cognito_and_no_other_origin(pipeline):
+    site = pipeline.web_url.rstrip("/")
+
+    assert preflight(pipeline.cognito.url, site).headers["Access-Control-Allow-Origin"] == site
+    assert "Access-Control-Allow-Origin" not in preflight(pipeline.cognito.url, "null").headers
+
+
+# Only the page's actions answer without AWS credentials -------------------------------------
+
+
+def test_admin_and_management_actions_are_refused_as_unsigned_calls(cognito):
+    sign_up(cognito, "ivy@example.com", confirm=False)
+    pool = {"UserPoolId": cognito.user_pool_id}
+    calls = {
+        "ListUsers": pool,
+        "AdminGetUser": {**pool, "Username": "ivy@example.com"},
+        "AdminSetUserPassword": {
+            **pool,
+            "Username": "ivy@example.com",
+            "Password": "Taken-over-1",
+            "Permanent": True,
+        },
+        "AdminConfirmSignUp": {**pool, "Username": "ivy@example.com"},
+        "AdminInitiateAuth": {
+            **pool,
+            "ClientId": cognito.client_id,
+            "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "ivy@example.com", "PASSWORD": PASSWORD},
+        },
+        "CreateUserPoolClient": {
+            **pool,
+            "ClientName": "mine",
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"],
+        },
+        "DeleteUserPool": pool,
+        "GetUser": {"AccessToken": "x"},
+        "ForgotPassword": {"ClientId": cognito.client_id, "Username": "ivy@example.com"},
+    }
+
+    for action, params in calls.items():
+        with pytest.raises(CognitoError) as refused_call:
+            cognito.call(action, params)
+        error = refused_call.value
+        assert (error.status, error.error_type, error.message) == (
+            400,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        ), action
+
+    user = cognito.admin("AdminGetUser", {**pool, "Username": "ivy@example.com"})
+    assert user["UserStatus"] == "UNCONFIRMED", "nothing the refused calls asked was done"
+    assert [
+        c["ClientName"] for c in cognito.admin("ListUserPoolClients", pool)["UserPoolClients"]
+    ] == ["MysfitsUserPoolClient"]
+
+
+def test_no_moto_session_leaves_the_srp_challenge(cognito):
+    sub = sign_up(cognito, "jo@example.com")
+    start = {
+        "ClientId": cognito.client_id,
+        "AuthFlow": "USER_SRP_AUTH",
+        "AuthParameters": {
+            "USERNAME": "jo@example.com",
+            "SRP_A": format(secrets.randbits(3000), "x"),
+        },
+    }
+
+    challenge = cognito.call("InitiateAuth", start)
+
+    assert "Session" not in challenge
+    secret_block = challenge["ChallengeParameters"]["SECRET_BLOCK"]
+    skip_srp = {
+        "UserPoolId": cognito.user_pool_id,
+        "ClientId": cognito.client_id,
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "Session": secret_block,
+        "ChallengeResponses": {
+            "USERNAME": sub,
+            "PASSWORD_CLAIM_SECRET_BLOCK": secret_block,
+            "PASSWORD_CLAIM_SIGNATURE": "x",
+            "TIMESTAMP": "Fri Nov 27 21:00:00 UTC 2026",
+        },
+    }
+    assert refused(lambda: cognito.call("AdminRespondToAuthChallenge", skip_srp))[0] == (
+        "MissingAuthenticationTokenException"
+    )
+    for name in ("NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA", "MFA_SETUP"):
+        with pytest.raises(CognitoError) as other:
+            cognito.call("RespondToAuthChallenge", {**skip_srp, "ChallengeName": name})
+        assert (other.value.error_type, other.value.message) == (
+            "NotAuthorizedException",
+            "Invalid session for the user.",
+        ), name
+
+
+def test_custom_auth_finds_no_trigger(cognito):
+    sign_up(cognito, "kit@example.com")
+    custom = {
+        "ClientId": cognito.client_id,
+        "AuthFlow": "CUSTOM_AUTH",
+        "AuthParameters": {"USERNAME": "kit@example.com"},
+    }
+
+    assert refused(lambda: cognito.call("InitiateAuth", custom)) == (
+        "NotAuthorizedException",
+        "Custom auth lambda trigger is not configured for the user pool.",
+    )
 
 
 # The authorizer: what API Gateway's Cognito authorizer accepts -------------------------------
@@ -287,3 +421,69 @@ def test_like_and_adopt_answer_401_without_a_valid_id_token(pipeline):
     after = requests.get(f"{pipeline.mysfits_api_url}/mysfits/{mysfit_id}", timeout=5).json()
     assert int(after["likes"]) == int(before["likes"])
     assert after["adopted"] is before["adopted"] is False
+
+
+# Tokens are signed with a key made at start-up, never with moto's published one ---------------
+
+
+def forged_id_token(cognito, audience: str, sub: str) -> str:
+    """An ID token with every claim right, signed with the private key moto publishes."""
+    from joserfc import jwk, jwt
+    from moto.utilities.utils import load_resource
+
+    moto_key = jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+    now = int(time.time())
+    claims = {
+        "iss": cognito.issuer,
+        "aud": audience,
+        "sub": sub,
+        "token_use": "id",
+        "email": "mallory@example.com",
+        "iat": now,
+        "exp": now + 3600,
+    }
+    return jwt.encode({"alg": "RS256", "kid": "dummy"}, claims, moto_key)
+
+
+def test_a_token_signed_with_motos_key_is_refused_and_a_real_one_accepted(cognito):
+    sub = sign_up(cognito, "lou@example.com")
+    client_id = password_client(cognito)
+    issued = tokens(cognito, client_id, "lou@example.com")
+    authorize = IdTokenAuthorizer(cognito.jwks(), issuer=cognito.issuer, audiences=[client_id])
+
+    assert authorize(issued["IdToken"])["sub"] == sub
+    assert authorize(forged_id_token(cognito, client_id, sub)) is None
+
+
+def test_each_stand_in_makes_its_own_key(cognito):
+    from moto.utilities.utils import load_resource
+
+    moto_public = load_resource("cognitoidp/resources/jwks-public.json")["keys"][0]
+    other = CognitoStandIn().start()
+    try:
+        theirs = other.jwks()["keys"]
+    finally:
+        other.stop()
+    (ours,) = cognito.jwks()["keys"]
+
+    assert ours["n"] != moto_public["n"]
+    assert [key["n"] for key in theirs] != [ours["n"]]
+    assert "d" not in ours, "the JWKS publishes the public half only"
+
+
+def test_the_mysfits_api_refuses_a_token_signed_with_motos_key(pipeline):
+    cognito = pipeline.cognito
+    sub = sign_up(cognito, "max@example.com")
+    forged = forged_id_token(cognito, cognito.client_id, sub)
+    mysfit_id = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=5).json()["mysfits"][0][
+        "mysfitId"
+    ]
+
+    answer = requests.post(
+        f"{pipeline.mysfits_api_url}/mysfits/{mysfit_id}/like",
+        headers={"Authorization": forged},
+        timeout=5,
+    )
+
+    assert answer.status_code == 401
+    assert answer.json() == {"message": "Unauthorized"}

@@ -1,0 +1,56 @@
+"""WSGI apps (moto's servers) on 127.0.0.1, read by the same rules as the runner's own servers.
+
+werkzeug's development server has no idle timeout, no bound on connections and no body limit,
+and its de-chunking takes ``+5`` or ``0x5`` for a chunk size. Here a request's body is read by
+``servers.read_body`` before the app runs (a framing error is answered 400, a body over the
+limit 413, without the app), an idle connection is closed after ``IDLE_TIMEOUT_SECONDS``, and at
+most ``MAX_CONNECTIONS`` connections are open at once.
+"""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+from typing import Any
+
+from .servers import IDLE_TIMEOUT_SECONDS, BadRequestBody, ConnectionBound, read_body
+
+__all__ = ["wsgi_server"]
+
+
+def wsgi_server(app: Any, host: str, port: int) -> Any:
+    """A threaded werkzeug server bound to ``host:port`` (OSError if it cannot bind)."""
+    from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+
+    class _FramedHandler(WSGIRequestHandler):
+        timeout = IDLE_TIMEOUT_SECONDS
+        _body = b""
+
+        def run_wsgi(self) -> None:
+            try:
+                self._body = read_body(self.headers, self.rfile)
+            except BadRequestBody as error:
+                self.close_connection = True
+                payload = json.dumps({"message": str(error)}).encode()
+                self.send_response(error.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(payload)
+                return
+            super().run_wsgi()
+
+        def make_environ(self) -> dict[str, Any]:
+            environ = super().make_environ()
+            environ["wsgi.input"], environ["wsgi.input_terminated"] = BytesIO(self._body), False
+            environ["CONTENT_LENGTH"] = str(len(self._body))
+            return environ
+
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            pass  # the app logs its own lines
+
+    class _Server(ConnectionBound, ThreadedWSGIServer):
+        pass
+
+    return _Server(host, port, app, _FramedHandler)
