@@ -2,17 +2,19 @@
 
     .venv/bin/python bench/bench_storage.py [--clicks 1000000] [--per-object 20000] [--check]
 
-Makes ``--clicks`` realistic clicks (the 12 mysfits of clickstream/standins, 20,000 visitors of
-whom about a fifth are the signed-out "guest", a UUID click id each, three weeks of times with
-busier evenings), with every column of the clicks table (``defaults.CLICK_FIELDS``; a column the
-generator has no rule for gets a plausible value of its type). It writes them twice in the
-delivery stream's layout, one object per ``--per-object`` clicks in its day's partition: as the
-processor's JSON lines, and as the local runner's record format conversion turns those same
+Makes ``--clicks`` realistic clicks (the 12 mysfits of clickstream/standins, 20,000 visitors
+with a tab id each, of whom a fifth stay the signed-out "guest" and the rest are users of their
+own; profile views, likes and adoptions; 3 % bots; a UUID click id each; three weeks of times
+with busier evenings), with every column of the clicks table (``defaults.CLICK_FIELDS``; a
+column the generator has no rule for gets a plausible value of its type). It writes them twice
+in the delivery stream's layout, one object per ``--per-object`` clicks in its day's partition:
+as the processor's JSON lines, and as the local runner's record format conversion turns those same
 lines into Parquet (``clickstream.local.conversion``, what Firehose does on AWS).
 
 For every question it prints the bytes it must read as JSON lines (every object of the window,
 whole) and as Parquet (the compressed column chunks, from each file's metadata, of the columns
-the question names; then with ``clickid`` too, which de-duplication reads), and the ratios.
+the question reads once the engine prunes those it does not use; then with ``clickid`` too,
+which de-duplication reads), and the ratios.
 Then it runs the whole local report (DuckDB, the same SQL and window parameters) over each
 bucket, best of 3, checks the answers agree, and prints both times. ``--check`` exits 1 when
 a question reads less than 10x fewer bytes as Parquet (with ``clickid``), the answers differ,
@@ -39,9 +41,12 @@ import duckdb  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 import sqlglot  # noqa: E402
 from sqlglot import exp  # noqa: E402
+from sqlglot.optimizer.pushdown_projections import pushdown_projections  # noqa: E402
+from sqlglot.optimizer.qualify import qualify  # noqa: E402
+from sqlglot.optimizer.scope import traverse_scope  # noqa: E402
 
 from clickstream import defaults  # noqa: E402
-from clickstream.analytics import table_columns  # noqa: E402
+from clickstream.analytics import partitioning, table_columns  # noqa: E402
 from clickstream.commands.report.answers import Answer  # noqa: E402
 from clickstream.commands.report.local import (  # noqa: E402
     ask_bucket,
@@ -62,19 +67,46 @@ DEDUPLICATION_COLUMN = "clickid"
 HOURLY = [1, 1, 1, 1, 1, 1, 2, 3, 4, 4, 5, 6, 8, 7, 5, 5, 6, 7, 9, 10, 9, 7, 4, 2]
 
 
-def click_values(rng: random.Random, moment: datetime) -> dict[str, Any]:
+def visitors(rng: random.Random) -> list[dict[str, Any]]:
+    """Each visitor's tab id and user: a fifth stay signed out ("guest"), the rest sign in as a
+    user of their own (a Cognito sub)."""
+    return [
+        {
+            "visitorId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "userId": "guest"
+            if index < VISITORS // 5
+            else str(uuid.UUID(int=rng.getrandbits(128))),
+        }
+        for index in range(VISITORS)
+    ]
+
+
+# The share of each event among clicks, and of bots' clicks.
+EVENTS = {"profile": 0.85, "like": 0.12, "adopt": 0.03}
+BOT_SHARE = 0.03
+
+
+def click_values(
+    rng: random.Random, moment: datetime, people: list[dict[str, Any]]
+) -> dict[str, Any]:
     """One click's values by JSON key: the known keys realistically, any other by its type."""
     mysfit = rng.choice(MYSFITS)
-    visitor = rng.randrange(VISITORS)
+    visitor = rng.choice(people)
+    signed_in = visitor["userId"] != "guest"
+    event = rng.choices(list(EVENTS), weights=list(EVENTS.values()))[0] if signed_in else "profile"
     known = {
-        "userId": "guest" if visitor < VISITORS // 5 else f"{uuid.UUID(int=rng.getrandbits(128))}",
+        "event": event,
+        "userId": visitor["userId"],
+        "authenticated": signed_in,
+        "visitorId": visitor["visitorId"],
         "clickId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "mysfitId": mysfit["mysfitId"],
+        "name": mysfit["name"],
         "species": mysfit["species"],
         "goodevil": mysfit["goodevil"],
         "lawchaos": mysfit["lawchaos"],
         "clickedAt": f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z",
-        "name": mysfit.get("name", ""),
+        "bot": rng.random() < BOT_SHARE,
     }
     by_type = {
         "string": lambda key: f"{key}-{rng.randrange(50)}",
@@ -99,6 +131,7 @@ def write_buckets(json_bucket: Path, parquet_bucket: Path, clicks: int, per_obje
     """The same clicks as JSON-lines objects and as the Parquet the conversion makes of them."""
     rng = random.Random(17)
     conversion = ParquetConversion(columns=tuple(table_columns()), table={})
+    people = visitors(rng)
     times = moments(rng, clicks)
     by_day: dict[date, list[datetime]] = {}
     for moment in times:
@@ -108,7 +141,7 @@ def write_buckets(json_bucket: Path, parquet_bucket: Path, clicks: int, per_obje
         for first in range(0, len(day_moments), per_object):
             batch = day_moments[first : first + per_object]
             lines = [
-                json.dumps(click_values(rng, m), separators=(",", ":")).encode() + b"\n"
+                json.dumps(click_values(rng, m, people), separators=(",", ":")).encode() + b"\n"
                 for m in batch
             ]
             name = f"stream-1-{batch[0]:%Y-%m-%d-%H-%M-%S}-{uuid.UUID(int=rng.getrandbits(128))}"
@@ -121,10 +154,30 @@ def write_buckets(json_bucket: Path, parquet_bucket: Path, clicks: int, per_obje
                 path.write_bytes(body)
 
 
+# Hive types as SQL types, for the optimizer's schema.
+_SQL_TYPES = {"string": "VARCHAR", "boolean": "BOOLEAN", "timestamp": "TIMESTAMP"}
+
+
 def question_columns(sql: str) -> set[str]:
-    """The table's columns a question names (partition keys are in the object's path)."""
-    names = {column.name for column in sqlglot.parse_one(sql, read="athena").find_all(exp.Column)}
-    return names & {name for name, _ in table_columns()}
+    """The table's columns a question reads, as the engines prune them: every question starts
+    from the shared ``events`` view, which names every column, and Athena and DuckDB read only
+    the ones the rest of the statement uses. sqlglot's optimizer does the same pruning here
+    (partition keys are in the object's path)."""
+    columns = {name: kind for name, kind in table_columns()}
+    schema = {
+        defaults.CLICKS_TABLE: {
+            **{name: _SQL_TYPES[kind] for name, kind in columns.items()},
+            **{key: "INT" for key, _, _ in partitioning(defaults.CLICKS_PREFIX).keys},
+        }
+    }
+    tree = qualify(sqlglot.parse_one(sql, read="athena"), schema=schema, dialect="athena")
+    tree = pushdown_projections(tree)
+    read = set()
+    for scope in traverse_scope(tree):
+        for alias, (_, source) in scope.selected_sources.items():
+            if isinstance(source, exp.Table) and source.name == defaults.CLICKS_TABLE:
+                read |= {column.name for column in scope.columns if column.table == alias}
+    return read & set(columns)
 
 
 def parquet_bytes(files: list[Path], columns: set[str]) -> int:
