@@ -5,18 +5,51 @@ WITH adoptions AS (
   FROM events
   WHERE event = 'adopt'
 ),
+views AS (
+  SELECT
+    row_number() OVER (ORDER BY clicked) AS view_number, userid, authenticated, visitorid,
+    mysfitid, clicked
+  FROM events
+  WHERE event = 'profile'
+),
+-- Who an event is, as keys: its visitorId, and a signed-in user's id. A view is the adoption's
+-- visitor's when they share a key; joining on equal keys (not on an OR) keeps the join linear.
+adoption_keys AS (
+  SELECT adoption, clicked, 'v:' || visitorid AS match_key
+  FROM adoptions
+  WHERE visitorid IS NOT NULL
+  UNION ALL
+  SELECT adoption, clicked, 'u:' || userid AS match_key
+  FROM adoptions
+  WHERE authenticated
+),
+view_keys AS (
+  SELECT view_number, mysfitid, clicked, 'v:' || visitorid AS match_key
+  FROM views
+  WHERE visitorid IS NOT NULL
+  UNION ALL
+  SELECT view_number, mysfitid, clicked, 'u:' || userid AS match_key
+  FROM views
+  WHERE authenticated
+),
+-- A view matched by both keys counts once.
+matched AS (
+  SELECT DISTINCT a.adoption, v.view_number, v.mysfitid, v.clicked
+  FROM adoption_keys AS a
+  JOIN view_keys AS v
+    ON v.match_key = a.match_key
+    AND v.clicked < a.clicked
+),
 per_adoption AS (
   SELECT
     a.adoption,
-    count(v.mysfitid) AS profiles_viewed,
-    count(DISTINCT v.mysfitid) AS mysfits_viewed,
-    CAST(date_diff('millisecond', min(v.clicked), max(a.clicked)) AS double) / 60000
+    count(m.view_number) AS profiles_viewed,
+    count(DISTINCT m.mysfitid) AS mysfits_viewed,
+    CAST(date_diff('millisecond', min(m.clicked), max(a.clicked)) AS double) / 60000
       AS minutes_from_first_view
   FROM adoptions AS a
-  LEFT JOIN events AS v
-    ON v.event = 'profile'
-    AND v.clicked < a.clicked
-    AND (v.visitorid = a.visitorid OR (v.authenticated AND a.authenticated AND v.userid = a.userid))
+  LEFT JOIN matched AS m
+    ON m.adoption = a.adoption
   GROUP BY a.adoption
 ),
 ranked AS (
