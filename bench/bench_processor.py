@@ -33,6 +33,7 @@ import tracemalloc
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 from aws_lambda_powertools.utilities.data_classes import KinesisFirehoseEvent
 from aws_lambda_powertools.utilities.data_classes.kinesis_firehose_event import (
@@ -103,11 +104,55 @@ def flood_ids(records: int, real: list[str], unknown: int, rng: random.Random) -
     ]
 
 
+# User agents as API Gateway passes them on: a few browsers, and crawlers and tools now and then.
+USER_AGENTS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.6 Safari/605.1.15",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Version/18.6 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:145.0) Gecko/20100101 Firefox/145.0",
+    "Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "curl/8.5.0",
+)
+
+
 def make_event(
     records: int, mysfit_ids: list[str], rng: random.Random, *, in_order: bool = False
 ) -> dict[str, Any]:
-    users = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(records // 5 + 1)]
+    """A Firehose batch of records as the clicks API's mapping templates write them: signed-in
+    users' events and guests' profile views, each with its tab's visitor id, a click id, the
+    time API Gateway received it and the user agent (form-URL-encoded, as $util.urlEncode does)."""
+    visitors = [
+        (
+            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            str(uuid.UUID(int=rng.getrandbits(128))),
+        )
+        for _ in range(records // 5 + 1)
+    ]
+    agents = [quote_plus(agent, safe="*") for agent in USER_AGENTS]
     start = 1764263941000
+
+    def record(i: int) -> dict[str, Any]:
+        visitor_id, sub = rng.choice(visitors)
+        signed_in = rng.random() < 0.8
+        event = (
+            rng.choices(["profile", "like", "adopt"], [85, 12, 3])[0] if signed_in else "profile"
+        )
+        return {
+            "event": event,
+            "userId": sub if signed_in else "guest",
+            "authenticated": signed_in,
+            "visitorId": visitor_id,
+            "clickId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "mysfitId": mysfit_ids[i] if in_order else rng.choice(mysfit_ids),
+            "receivedAt": start + i * 6 - 25,
+            "userAgent": rng.choice(agents),
+        }
+
     return {
         "invocationId": "bench",
         "deliveryStreamArn": "arn:aws:firehose:us-east-1:123456789012:deliverystream/Clicks",
@@ -117,12 +162,7 @@ def make_event(
                 "recordId": f"4954698668313554428650745793632162567570019247115678{i:010d}",
                 "approximateArrivalTimestamp": start + i * 6,
                 "data": base64.b64encode(
-                    json.dumps(
-                        {
-                            "userId": rng.choice(users),
-                            "mysfitId": mysfit_ids[i] if in_order else rng.choice(mysfit_ids),
-                        }
-                    ).encode()
+                    json.dumps(record(i), separators=(",", ":")).encode()
                 ).decode(),
             }
             for i in range(records)
