@@ -13,6 +13,7 @@ from urllib.parse import unquote_plus
 
 from . import contract
 from .agents import is_bot
+from .keys import key
 from .profiles import MysfitProfile
 
 # The click API's model allows these characters; the processor percent-encodes the id into the
@@ -204,13 +205,23 @@ def mysfit_members(mysfit_id: str, profile: MysfitProfile) -> str:
 def encode_enriched(click: Click, members: str) -> str:
     """Base64 of the enriched click as one compact JSON line, keys in the contract's order
     (ENRICHED_FIELDS): event, userId, authenticated, visitorId and clickId (only when the click had
-    them), mysfitId, name, species, goodevil, lawchaos, clickedAt, bot."""
+    them), mysfitId, name, species, goodevil, lawchaos, clickedAt, bot, then the ids' keys:
+    clickKey and visitorKey (only with their ids) and userKey."""
     # The event is one of the contract's words, the ids matched _UUID: no JSON escaping needed.
-    visitor_id = f',"visitorId":"{click.visitor_id}"' if click.visitor_id else ""
-    click_id = f',"clickId":"{click.click_id}"' if click.click_id else ""
+    if click.visitor_id:
+        visitor_id = f',"visitorId":"{click.visitor_id}"'
+        visitor_key = f',"visitorKey":{key(click.visitor_id)}'
+    else:
+        visitor_id = visitor_key = ""
+    if click.click_id:
+        click_id = f',"clickId":"{click.click_id}"'
+        click_key = f',"clickKey":{key(click.click_id)}'
+    else:
+        click_id = click_key = ""
     line = (
         f'{{"event":"{click.event}","userId":{_encode_json(click.user_id)},'
         f'"authenticated":{_BOOLEAN[click.authenticated]}{visitor_id}{click_id},{members},'
-        f'"clickedAt":"{click.clicked_at}","bot":{_BOOLEAN[click.bot]}}}\n'
+        f'"clickedAt":"{click.clicked_at}","bot":{_BOOLEAN[click.bot]}{click_key}{visitor_key},'
+        f'"userKey":{key(click.user_id)}}}\n'
     )
     return base64.b64encode(line.encode()).decode("ascii")
