@@ -9,10 +9,9 @@ import json
 import re
 import time
 from typing import Any, NamedTuple
-from urllib.parse import unquote_plus
 
 from . import contract
-from .agents import is_bot
+from .agents import is_encoded_bot
 from .keys import key
 from .profiles import MysfitProfile
 
@@ -145,7 +144,7 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
         authenticated,
         mysfit_id,
         clicked_at,
-        False if user_agent is None else is_bot(unquote_plus(user_agent)),
+        False if user_agent is None else is_encoded_bot(user_agent),
         visitor_id,
         click_id,
     )
