@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from . import contract
 from .agents import is_encoded_bot
-from .keys import key
+from .keys import fingerprint, key
 from .profiles import MysfitProfile
 
 # The click API's model allows these characters; the processor percent-encodes the id into the
@@ -153,14 +153,16 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
 def _received_at(click: dict, arrival_millis: Any) -> str:
     """`receivedAt` as ISO-8601: a whole number of epoch milliseconds, no later than the record
     reached Firehose (give or take the two services' clocks)."""
-    arrival = iso_utc_from_millis(arrival_millis)  # Firehose's own: refused if unusable
+    arrival = _whole_millis(arrival_millis)  # Firehose's own: refused if unusable
+    if arrival is None or not 0 <= arrival <= _MAX_ARRIVAL_MILLIS:
+        raise InvalidRecord(INVALID_ARRIVAL_TIMESTAMP)
     if "receivedAt" not in click:
-        return arrival
+        return iso_utc_from_millis(arrival)
     received = _whole_millis(click["receivedAt"])
     if (
         received is None
         or not 0 <= received <= _MAX_ARRIVAL_MILLIS
-        or received > _whole_millis(arrival_millis) + _CLOCK_SKEW_MILLIS
+        or received > arrival + _CLOCK_SKEW_MILLIS
     ):
         raise InvalidRecord(INVALID_RECEIVED_AT)
     return iso_utc_from_millis(received)
@@ -207,6 +209,8 @@ def encode_enriched(click: Click, members: str) -> str:
     them), mysfitId, name, species, goodevil, lawchaos, clickedAt, bot, then the ids' keys:
     clickKey and visitorKey (only with their ids) and userKey."""
     # The event is one of the contract's words, the ids matched _UUID: no JSON escaping needed.
+    # A click id is new with every click: its key is not cached (it would only push out the
+    # visitors' and users' keys, which repeat).
     if click.visitor_id:
         visitor_id = f',"visitorId":"{click.visitor_id}"'
         visitor_key = f',"visitorKey":{key(click.visitor_id)}'
@@ -214,7 +218,7 @@ def encode_enriched(click: Click, members: str) -> str:
         visitor_id = visitor_key = ""
     if click.click_id:
         click_id = f',"clickId":"{click.click_id}"'
-        click_key = f',"clickKey":{key(click.click_id)}'
+        click_key = f',"clickKey":{fingerprint(click.click_id)}'
     else:
         click_id = click_key = ""
     line = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import xxhash
-from click_enrichment.keys import key, xxh64
+from click_enrichment.keys import fingerprint, key, xxh64, xxh64_36
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -43,3 +43,13 @@ def test_xxh64_agrees_with_the_xxhash_package(data: bytes, seed: int) -> None:
 def test_a_key_is_athenas_fingerprint_of_the_utf8_text(text: str) -> None:
     assert key(text) == athena_key(text)
     assert -(2**63) <= key(text) < 2**63
+
+
+@given(st.binary(min_size=36, max_size=36) | st.uuids().map(lambda u: str(u).encode()))
+def test_the_36_byte_path_agrees_with_the_xxhash_package(data: bytes) -> None:
+    assert xxh64_36(data) == xxhash.xxh64_intdigest(data)
+
+
+@given(st.uuids().map(str) | st.text(min_size=30, max_size=40))
+def test_the_uncached_fingerprint_is_the_cached_key(text: str) -> None:
+    assert fingerprint(text) == key(text) == athena_key(text)
