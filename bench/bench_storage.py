@@ -4,8 +4,9 @@
 
 Makes ``--clicks`` realistic clicks (the 12 mysfits of clickstream/standins, 20,000 visitors
 with a tab id each, of whom a fifth stay the signed-out "guest" and the rest are users of their
-own; profile views, likes and adoptions; 3 % bots; a UUID click id each; three weeks of times
-with busier evenings), with every column of the clicks table (``defaults.CLICK_FIELDS``; a
+own; profile views, likes and adoptions; 3 % bots; a UUID click id each; the ids' 64-bit keys,
+by the processor's own function, ``click_enrichment.keys.key``; three weeks of times with busier
+evenings), with every column of the clicks table (``defaults.CLICK_FIELDS``; a
 column the generator has no rule for gets a plausible value of its type). It writes them twice
 in the delivery stream's layout, one object per ``--per-object`` clicks in its day's partition:
 as the processor's JSON lines, and as the local runner's record format conversion turns those same
@@ -13,12 +14,13 @@ lines into Parquet (``clickstream.local.conversion``, what Firehose does on AWS)
 
 For every question it prints the bytes it must read as JSON lines (every object of the window,
 whole) and as Parquet (the compressed column chunks, from each file's metadata, of the columns
-the question reads once the engine prunes those it does not use; then with ``clickid`` too,
+the question reads once the engine prunes those it does not use; then with ``clickkey`` too,
 which de-duplication reads), and the ratios.
 Then it runs the whole local report (DuckDB, the same SQL and window parameters) over each
 bucket, best of 3, checks the answers agree, and prints both times. ``--check`` exits 1 when
-a question reads less than 10x fewer bytes as Parquet (with ``clickid``), the answers differ,
-or the Parquet report is not faster.
+a question reads less than 10x fewer bytes as Parquet (with ``clickkey``) than the JSON lines,
+even counted without the keys' members (the JSON lines as they were before the keys), the
+answers differ, or the Parquet report is not faster.
 """
 
 from __future__ import annotations
@@ -36,16 +38,18 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "lambda"))
 
 import duckdb  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 import sqlglot  # noqa: E402
+from click_enrichment.keys import key  # noqa: E402
 from sqlglot import exp  # noqa: E402
 from sqlglot.optimizer.pushdown_projections import pushdown_projections  # noqa: E402
 from sqlglot.optimizer.qualify import qualify  # noqa: E402
 from sqlglot.optimizer.scope import traverse_scope  # noqa: E402
 
-from clickstream import defaults  # noqa: E402
+from clickstream import contract, defaults  # noqa: E402
 from clickstream.analytics import partitioning, table_columns  # noqa: E402
 from clickstream.commands.report.answers import Answer  # noqa: E402
 from clickstream.commands.report.local import (  # noqa: E402
@@ -62,7 +66,7 @@ MYSFITS = json.loads((ROOT / "clickstream" / "standins" / "mysfits.json").read_t
 FIRST_DAY = date(2026, 11, 2)
 DAYS = 21
 VISITORS = 20_000
-DEDUPLICATION_COLUMN = "clickid"
+DEDUPLICATION_COLUMN = "clickkey"
 # Relative traffic per hour of the day (UTC).
 HOURLY = [1, 1, 1, 1, 1, 1, 2, 3, 4, 4, 5, 6, 8, 7, 5, 5, 6, 7, 9, 10, 9, 7, 4, 2]
 
@@ -108,10 +112,13 @@ def click_values(
         "clickedAt": f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z",
         "bot": rng.random() < BOT_SHARE,
     }
+    # The ids' keys, as the processor writes them.
+    known.update({name: key(known[id_name]) for name, id_name in contract.KEYED_IDS})
     by_type = {
         "string": lambda key: f"{key}-{rng.randrange(50)}",
         "boolean": lambda _: rng.random() < 0.3,
         "timestamp": lambda _: known["clickedAt"],
+        "bigint": lambda _: rng.getrandbits(63),
     }
     return {
         key: known[key] if key in known else by_type[kind](key)
@@ -127,9 +134,19 @@ def moments(rng: random.Random, clicks: int) -> list[datetime]:
     )
 
 
-def write_buckets(json_bucket: Path, parquet_bucket: Path, clicks: int, per_object: int) -> None:
-    """The same clicks as JSON-lines objects and as the Parquet the conversion makes of them."""
+_KEY_NAMES = tuple(name for name, _ in contract.KEYED_IDS)
+
+
+def key_members_bytes(values: dict[str, Any]) -> int:
+    """The bytes the keys' members add to a click's JSON line (`,"clickKey":-123…`)."""
+    return sum(len(f',"{name}":{values[name]}') for name in _KEY_NAMES if name in values)
+
+
+def write_buckets(json_bucket: Path, parquet_bucket: Path, clicks: int, per_object: int) -> int:
+    """The same clicks as JSON-lines objects and as the Parquet the conversion makes of them;
+    returns the bytes the keys add to the JSON lines."""
     rng = random.Random(17)
+    key_bytes = 0
     conversion = ParquetConversion(columns=tuple(table_columns()), table={})
     people = visitors(rng)
     times = moments(rng, clicks)
@@ -140,10 +157,9 @@ def write_buckets(json_bucket: Path, parquet_bucket: Path, clicks: int, per_obje
         folder = f"clicks/year={day:%Y}/month={day:%m}/day={day:%d}"
         for first in range(0, len(day_moments), per_object):
             batch = day_moments[first : first + per_object]
-            lines = [
-                json.dumps(click_values(rng, m, people), separators=(",", ":")).encode() + b"\n"
-                for m in batch
-            ]
+            values = [click_values(rng, m, people) for m in batch]
+            key_bytes += sum(key_members_bytes(v) for v in values)
+            lines = [json.dumps(v, separators=(",", ":")).encode() + b"\n" for v in values]
             name = f"stream-1-{batch[0]:%Y-%m-%d-%H-%M-%S}-{uuid.UUID(int=rng.getrandbits(128))}"
             for bucket, body in (
                 (json_bucket, b"".join(lines)),
@@ -152,10 +168,16 @@ def write_buckets(json_bucket: Path, parquet_bucket: Path, clicks: int, per_obje
                 path = bucket / folder / (name + (".parquet" if bucket is parquet_bucket else ""))
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(body)
+    return key_bytes
 
 
 # Hive types as SQL types, for the optimizer's schema.
-_SQL_TYPES = {"string": "VARCHAR", "boolean": "BOOLEAN", "timestamp": "TIMESTAMP"}
+_SQL_TYPES = {
+    "string": "VARCHAR",
+    "boolean": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+    "bigint": "BIGINT",
+}
 
 
 def question_columns(sql: str) -> set[str]:
@@ -244,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         json_bucket, parquet_bucket = Path(scratch, "json"), Path(scratch, "parquet")
         started = time.perf_counter()
-        write_buckets(json_bucket, parquet_bucket, args.clicks, args.per_object)
+        key_bytes = write_buckets(json_bucket, parquet_bucket, args.clicks, args.per_object)
         json_files, parquet_files = click_files(json_bucket), click_files(parquet_bucket)
         json_size = sum(p.stat().st_size for p in json_files)
         parquet_size = sum(p.stat().st_size for p in parquet_files)
@@ -254,6 +276,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{time.perf_counter() - started:.1f} s)"
         )
         print(f"  JSON lines {json_size:>14,} bytes  {json_size / args.clicks:6.1f} bytes a click")
+        keyless = json_size - key_bytes
+        print(
+            f"    of which the keys {key_bytes:>14,} bytes; without them {keyless:,} bytes, "
+            f"{keyless / args.clicks:.1f} bytes a click"
+        )
         print(
             f"  Parquet    {parquet_size:>14,} bytes  {parquet_size / args.clicks:6.1f} bytes a "
             f"click  ({json_size / parquet_size:.1f}x smaller)"
@@ -262,16 +289,20 @@ def main(argv: list[str] | None = None) -> int:
         ratios = []
         for question in QUESTIONS:
             named = question_columns(question.sql)
-            # Without de-duplication, for comparison: what its clickid column costs.
+            # Without de-duplication, for comparison: what its clickkey column costs.
             alone = parquet_bytes(parquet_files, named - {DEDUPLICATION_COLUMN})
             deduplicated = parquet_bytes(parquet_files, named | {DEDUPLICATION_COLUMN})
-            ratios.append(json_size / deduplicated)
+            ratios.append(keyless / deduplicated)
             print(
                 f"  {question.key:<18} JSON {json_size:>13,}  Parquet {alone:>11,} "
                 f"({json_size / alone:5.1f}x fewer), with {DEDUPLICATION_COLUMN} "
                 f"{deduplicated:>11,} ({json_size / deduplicated:4.1f}x fewer)  "
                 f"[{', '.join(sorted(named - {DEDUPLICATION_COLUMN}))}]"
             )
+        print(
+            f"  against the JSON lines without the keys, with {DEDUPLICATION_COLUMN}: "
+            f"{min(ratios):.1f}x to {max(ratios):.1f}x fewer"
+        )
         json_time, json_answers = best_of(3, lambda: ask_json_bucket(json_bucket, window))
         parquet_time, parquet_answers = best_of(
             3, lambda: as_json(ask_bucket(parquet_bucket, window))

@@ -43,3 +43,4 @@ RECORD_FIELDS: tuple[tuple[str, str], ...] = _contract.RECORD_FIELDS
 RECORD_OPTIONAL: tuple[str, ...] = _contract.RECORD_OPTIONAL
 ENRICHED_FIELDS: tuple[tuple[str, str], ...] = _contract.ENRICHED_FIELDS
 ENRICHED_OPTIONAL: tuple[str, ...] = _contract.ENRICHED_OPTIONAL
+KEYED_IDS: tuple[tuple[str, str], ...] = _contract.KEYED_IDS

@@ -46,6 +46,10 @@ def arrow_type(hive_type: str) -> Any:
     return types[hive_type]
 
 
+# Hive's integer types, two's complement: a value outside one fails conversion (alone).
+_INTEGER_BITS = {"int": 32, "bigint": 64}
+
+
 class _Unfit(ValueError):
     pass
 
@@ -80,9 +84,12 @@ def hive_value(value: Any, hive_type: str) -> Any:
         raise _Unfit(f"{value!r} is not a boolean")
     if hive_type == "timestamp":
         return _timestamp(value)
-    if hive_type in ("int", "bigint"):
+    if hive_type in _INTEGER_BITS:
+        bits = _INTEGER_BITS[hive_type]
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
+            if -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+                return value
+            raise _Unfit(f"{value} is out of range for a {bits}-bit {hive_type}")
         raise _Unfit(f"{value!r} is not an integer")
     if hive_type == "double":
         if isinstance(value, int | float) and not isinstance(value, bool):

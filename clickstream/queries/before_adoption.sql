@@ -1,36 +1,38 @@
 -- Before each adoption: the same visitor's profile views (same visitorId, or the same signed-in user).
+-- (An adoption of no visitor, from a line older than the keys, is not one of them.)
 WITH adoptions AS (
   SELECT
-    row_number() OVER (ORDER BY clicked) AS adoption, userid, authenticated, visitorid, clicked
+    row_number() OVER (ORDER BY clicked) AS adoption, userkey, authenticated, visitorkey, clicked
   FROM events
-  WHERE event = 'adopt'
+  WHERE event = 'adopt' AND visitor IS NOT NULL
 ),
 views AS (
   SELECT
-    row_number() OVER (ORDER BY clicked) AS view_number, userid, authenticated, visitorid,
+    row_number() OVER (ORDER BY clicked) AS view_number, userkey, authenticated, visitorkey,
     mysfitid, clicked
   FROM events
   WHERE event = 'profile'
 ),
--- Who an event is, as keys: its visitorId, and a signed-in user's id. A view is the adoption's
--- visitor's when they share a key; joining on equal keys (not on an OR) keeps the join linear.
+-- Who an event is, as keys: its visitorKey, and a signed-in user's userKey. A view is the
+-- adoption's visitor's when they share a key of the same kind; joining on equal keys (not on an
+-- OR) keeps the join linear.
 adoption_keys AS (
-  SELECT adoption, clicked, 'v:' || visitorid AS match_key
+  SELECT adoption, clicked, 'v' AS kind, visitorkey AS match_key
   FROM adoptions
-  WHERE visitorid IS NOT NULL
+  WHERE visitorkey IS NOT NULL
   UNION ALL
-  SELECT adoption, clicked, 'u:' || userid AS match_key
+  SELECT adoption, clicked, 'u' AS kind, userkey AS match_key
   FROM adoptions
-  WHERE authenticated
+  WHERE authenticated AND userkey IS NOT NULL
 ),
 view_keys AS (
-  SELECT view_number, mysfitid, clicked, 'v:' || visitorid AS match_key
+  SELECT view_number, mysfitid, clicked, 'v' AS kind, visitorkey AS match_key
   FROM views
-  WHERE visitorid IS NOT NULL
+  WHERE visitorkey IS NOT NULL
   UNION ALL
-  SELECT view_number, mysfitid, clicked, 'u:' || userid AS match_key
+  SELECT view_number, mysfitid, clicked, 'u' AS kind, userkey AS match_key
   FROM views
-  WHERE authenticated
+  WHERE authenticated AND userkey IS NOT NULL
 ),
 -- A view matched by both keys counts once.
 matched AS (
@@ -38,6 +40,7 @@ matched AS (
   FROM adoption_keys AS a
   JOIN view_keys AS v
     ON v.match_key = a.match_key
+    AND v.kind = a.kind
     AND v.clicked < a.clicked
 ),
 per_adoption AS (

@@ -1,15 +1,17 @@
 -- Every question reads the clicks as `events`: those of the report's window (its partitions,
--- then its days: the four parameters), each click once (copies share a clickId; the earliest is
--- kept; a click without a clickId is itself), bots left out. `visitor` is the
--- visitorId, or the userId of an event without one. Lines older than the event, authenticated
--- and bot fields count as anonymous profile views by people.
+-- then its days: the four parameters), each click once (copies share a clickKey, the clickId's
+-- fingerprint; the earliest is kept; a click without one is itself), bots left out. `visitor`
+-- is the visitorKey, or the userKey of an event without one. The questions read the ids' 64-bit
+-- keys, never their text (a UUID is ~37 bytes a click in Parquet, a key 8): exact up to a
+-- 64-bit collision. Lines older than the event, authenticated and bot fields count as anonymous
+-- profile views by people; lines older than the keys each count as one event of no visitor.
 once AS (
   SELECT
     coalesce(event, 'profile') AS event,
-    userid,
+    userkey,
     coalesce(authenticated, false) AS authenticated,
-    visitorid,
-    coalesce(visitorid, userid) AS visitor,
+    visitorkey,
+    coalesce(visitorkey, userkey) AS visitor,
     mysfitid,
     name,
     species,
@@ -18,12 +20,12 @@ once AS (
     clickedat AS clicked,
     coalesce(bot, false) AS bot
   FROM (
-    SELECT *, row_number() OVER (PARTITION BY clickid ORDER BY clickedat) AS copy_number
+    SELECT *, row_number() OVER (PARTITION BY clickkey ORDER BY clickedat) AS copy_number
     FROM clicks
     WHERE year * 10000 + month * 100 + day BETWEEN ? AND ?
       AND CAST(clickedat AS date) BETWEEN CAST(? AS date) AND CAST(? AS date)
   )
-  WHERE clickid IS NULL OR copy_number = 1
+  WHERE clickkey IS NULL OR copy_number = 1
 ),
 events AS (
   SELECT * FROM once WHERE NOT bot

@@ -1,4 +1,5 @@
 -- Sessions: a visitor's events with no gap over 30 minutes; a bounce is a session of one profile view.
+-- (An event of no visitor, from a line older than the keys, is in no session.)
 WITH gaps AS (
   SELECT
     visitor,
@@ -11,6 +12,7 @@ WITH gaps AS (
       ELSE 1
     END AS starts_session
   FROM events
+  WHERE visitor IS NOT NULL
 ),
 numbered AS (
   -- Events at the same moment are peers of the running sum: they share one session.

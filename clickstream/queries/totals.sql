@@ -5,6 +5,6 @@ SELECT
   count(CASE WHEN event = 'like' THEN 1 END) AS likes,
   count(CASE WHEN event = 'adopt' THEN 1 END) AS adoptions,
   count(DISTINCT visitor) AS visitors,
-  count(DISTINCT CASE WHEN authenticated THEN userid END) AS signed_in_users,
+  count(DISTINCT CASE WHEN authenticated THEN userkey END) AS signed_in_users,
   (SELECT count(*) FROM once WHERE bot) AS bot_events
 FROM events

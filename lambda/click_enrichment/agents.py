@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import unquote_plus
 
 from crawlerdetect import CrawlerDetect
 
@@ -18,3 +19,10 @@ def is_bot(user_agent: str) -> bool:
     if not user_agent.strip():
         return True
     return bool(_detector.is_crawler(user_agent))
+
+
+@functools.lru_cache(maxsize=4096)
+def is_encoded_bot(encoded: str) -> bool:
+    """is_bot of a user agent as the mapping templates write it (form-URL-encoded by
+    $util.urlEncode), decoded once per distinct value rather than once per click."""
+    return is_bot(unquote_plus(encoded))

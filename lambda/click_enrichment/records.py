@@ -9,10 +9,10 @@ import json
 import re
 import time
 from typing import Any, NamedTuple
-from urllib.parse import unquote_plus
 
 from . import contract
-from .agents import is_bot
+from .agents import is_encoded_bot
+from .keys import fingerprint, key
 from .profiles import MysfitProfile
 
 # The click API's model allows these characters; the processor percent-encodes the id into the
@@ -144,7 +144,7 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
         authenticated,
         mysfit_id,
         clicked_at,
-        False if user_agent is None else is_bot(unquote_plus(user_agent)),
+        False if user_agent is None else is_encoded_bot(user_agent),
         visitor_id,
         click_id,
     )
@@ -153,14 +153,16 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
 def _received_at(click: dict, arrival_millis: Any) -> str:
     """`receivedAt` as ISO-8601: a whole number of epoch milliseconds, no later than the record
     reached Firehose (give or take the two services' clocks)."""
-    arrival = iso_utc_from_millis(arrival_millis)  # Firehose's own: refused if unusable
+    arrival = _whole_millis(arrival_millis)  # Firehose's own: refused if unusable
+    if arrival is None or not 0 <= arrival <= _MAX_ARRIVAL_MILLIS:
+        raise InvalidRecord(INVALID_ARRIVAL_TIMESTAMP)
     if "receivedAt" not in click:
-        return arrival
+        return iso_utc_from_millis(arrival)
     received = _whole_millis(click["receivedAt"])
     if (
         received is None
         or not 0 <= received <= _MAX_ARRIVAL_MILLIS
-        or received > _whole_millis(arrival_millis) + _CLOCK_SKEW_MILLIS
+        or received > arrival + _CLOCK_SKEW_MILLIS
     ):
         raise InvalidRecord(INVALID_RECEIVED_AT)
     return iso_utc_from_millis(received)
@@ -204,13 +206,25 @@ def mysfit_members(mysfit_id: str, profile: MysfitProfile) -> str:
 def encode_enriched(click: Click, members: str) -> str:
     """Base64 of the enriched click as one compact JSON line, keys in the contract's order
     (ENRICHED_FIELDS): event, userId, authenticated, visitorId and clickId (only when the click had
-    them), mysfitId, name, species, goodevil, lawchaos, clickedAt, bot."""
+    them), mysfitId, name, species, goodevil, lawchaos, clickedAt, bot, then the ids' keys:
+    clickKey and visitorKey (only with their ids) and userKey."""
     # The event is one of the contract's words, the ids matched _UUID: no JSON escaping needed.
-    visitor_id = f',"visitorId":"{click.visitor_id}"' if click.visitor_id else ""
-    click_id = f',"clickId":"{click.click_id}"' if click.click_id else ""
+    # A click id is new with every click: its key is not cached (it would only push out the
+    # visitors' and users' keys, which repeat).
+    if click.visitor_id:
+        visitor_id = f',"visitorId":"{click.visitor_id}"'
+        visitor_key = f',"visitorKey":{key(click.visitor_id)}'
+    else:
+        visitor_id = visitor_key = ""
+    if click.click_id:
+        click_id = f',"clickId":"{click.click_id}"'
+        click_key = f',"clickKey":{fingerprint(click.click_id)}'
+    else:
+        click_id = click_key = ""
     line = (
         f'{{"event":"{click.event}","userId":{_encode_json(click.user_id)},'
         f'"authenticated":{_BOOLEAN[click.authenticated]}{visitor_id}{click_id},{members},'
-        f'"clickedAt":"{click.clicked_at}","bot":{_BOOLEAN[click.bot]}}}\n'
+        f'"clickedAt":"{click.clicked_at}","bot":{_BOOLEAN[click.bot]}{click_key}{visitor_key},'
+        f'"userKey":{key(click.user_id)}}}\n'
     )
     return base64.b64encode(line.encode()).decode("ascii")

@@ -19,11 +19,17 @@ import requests
 
 from clickstream.commands import replay
 from clickstream.local import LocalRunnerError, TemplateError
+from tests.keys_oracle import athena_key
 
 from .conftest import delivery_destination, put_click, resources
 
 # How DuckDB names the types the table's Hive types are written as.
-DUCKDB_TYPES = {"string": "VARCHAR", "boolean": "BOOLEAN", "timestamp": "TIMESTAMP"}
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "boolean": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+    "bigint": "BIGINT",
+}
 
 
 def table_columns(document: dict) -> list[tuple[str, str]]:
@@ -57,6 +63,29 @@ def test_objects_are_snappy_parquet_with_the_tables_columns_and_types(
     assert row[:3] == ("ana", mysfit["mysfitId"], mysfit["species"])
     # clickedAt is the arrival time in UTC, a timestamp (the processor's millisecond).
     assert before - 1 <= row[3].replace(tzinfo=UTC).timestamp() <= time.time() + 1
+    # The keys are 64-bit integers: the userId's, and none for the ids the click did not have.
+    keys = duckdb.sql(f"SELECT clickkey, visitorkey, userkey FROM {source}").fetchall()
+    assert keys == [(None, None, athena_key("ana"))]
+
+
+def test_the_keys_are_signed_64_bit_integers_of_the_ids(start_pipeline):
+    pipeline = start_pipeline()
+    mysfit = first_mysfit(pipeline)
+    click_id = "c11c0000-0000-4000-8000-000000000001"
+    visitor_id = "00000001-0000-4000-8000-000000000123"
+    body = {"userId": "guest", "mysfitId": mysfit["mysfitId"], "clickId": click_id}
+    assert put_click(pipeline, {**body, "visitorId": visitor_id}).status_code == 200
+    pipeline.flush()
+
+    (path,) = pipeline.delivered_objects()
+    schema = pq.read_schema(path)
+    kinds = [str(schema.field(name).type) for name in ("clickkey", "visitorkey", "userkey")]
+    assert kinds == ["int64"] * 3
+    (row,) = duckdb.sql(
+        f"SELECT clickkey, visitorkey, userkey FROM read_parquet('{path}')"
+    ).fetchall()
+    # from_big_endian_64(xxhash64(to_utf8(id))), worked out with the xxhash package
+    assert row == (3159308514275911508, -1494565298180364353, -6813725822814827560)
 
 
 def test_keys_follow_the_templates_prefix_and_firehoses_object_name(

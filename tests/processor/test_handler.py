@@ -18,6 +18,8 @@ from processor_helpers import (
     make_event,
 )
 
+from tests.keys_oracle import athena_key
+
 EVANGELINE = "4e53920c-505a-4a90-a694-b9300791f0ae"
 PAULY = "2b473002-36f8-4b87-954e-9a377e0ccbec"
 
@@ -46,6 +48,9 @@ def test_valid_clicks_are_enriched_in_order(processor: Processor) -> None:
         "lawchaos": "Lawful",
         "clickedAt": "2025-11-27T17:19:01.098Z",  # receivedAt 1764263941098, not the arrival
         "bot": False,
+        "clickKey": athena_key("0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b"),
+        "visitorKey": athena_key("5f1e2d3c-4b5a-4697-8871-9a0b1c2d3e4f"),
+        "userKey": athena_key("guest"),
     }
     like = decoded(response["records"][1])
     assert (like["event"], like["authenticated"], like["bot"]) == ("like", True, True)

@@ -16,6 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from processor_helpers import MYSFITS, make_event
 
+from tests.keys_oracle import athena_key
+
 TROUBLED = "troubled-mysfit"  # the API answers 500 for it, always (when read on its own)
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 KNOWN = st.sampled_from([m["mysfitId"] for m in MYSFITS])
@@ -148,5 +150,7 @@ def test_any_batch_keeps_the_contract(processor_for, mysfits_api, records, catal
             "lawchaos": mysfit["lawchaos"],
             "clickedAt": enriched["clickedAt"],
             "bot": False,
+            **({"clickKey": athena_key(click_id)} if click_id else {}),
+            "userKey": athena_key(user_id),
         }
         assert enriched["clickedAt"].endswith("Z")

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from click_enrichment.contract import ENRICHED_FIELDS
+from click_enrichment.contract import ENRICHED_FIELDS, KEYED_IDS
 from click_enrichment.profiles import MysfitProfile, profile_from_api, profile_from_item
 from click_enrichment.records import (
     Click,
@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clickstream.local.vtl import render_mapping_template
+from tests.keys_oracle import athena_key
 
 EVANGELINE = "4e53920c-505a-4a90-a694-b9300791f0ae"
 CLICK_ID = "0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b"
@@ -154,7 +155,8 @@ def test_the_visitor_and_click_ids_come_after_authenticated() -> None:
         b'"clickId":"0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b",'
         b'"mysfitId":"4e53920c-505a-4a90-a694-b9300791f0ae","name":"Evangeline",'
         b'"species":"Chimera","goodevil":"Evil","lawchaos":"Lawful",'
-        b'"clickedAt":"2025-11-27T17:19:01.123Z","bot":false}\n'
+        b'"clickedAt":"2025-11-27T17:19:01.123Z","bot":false,"clickKey":8200945060861224942,'
+        b'"visitorKey":-22346170452376639,"userKey":-9071933875014214294}\n'
     )
 
 
@@ -339,7 +341,7 @@ def test_the_enriched_line_is_compact_json_in_a_fixed_key_order() -> None:
         b'{"event":"profile","userId":"u-1","authenticated":false,'
         b'"mysfitId":"4e53920c-505a-4a90-a694-b9300791f0ae","name":"Evangeline",'
         b'"species":"Chimera","goodevil":"Evil","lawchaos":"Lawful",'
-        b'"clickedAt":"2025-11-27T17:19:01.123Z","bot":true}\n'
+        b'"clickedAt":"2025-11-27T17:19:01.123Z","bot":true,"userKey":-9071933875014214294}\n'
     )
 
 
@@ -350,6 +352,22 @@ def test_the_line_keys_are_the_contracts_enriched_fields() -> None:
     line = json.loads(base64.b64decode(encode_enriched(click, members)))
 
     assert list(line) == [key for key, _ in ENRICHED_FIELDS]
+
+
+def test_the_keys_are_the_ids_fingerprints() -> None:
+    click = Click(
+        "like", "u-1", True, "m-1", "2025-11-27T17:19:01.123Z", False, VISITOR_ID, CLICK_ID
+    )
+    members = mysfit_members("m-1", MysfitProfile("Pauly", "Cyclops", "Neutral", "Lawful"))
+
+    line = json.loads(base64.b64decode(encode_enriched(click, members)))
+
+    # from_big_endian_64(xxhash64(to_utf8(id))) of each id, worked out with the xxhash package
+    assert line["clickKey"] == 8200945060861224942
+    assert line["visitorKey"] == -22346170452376639
+    assert line["userKey"] == -9071933875014214294
+    for key_name, id_name in KEYED_IDS:
+        assert line[key_name] == athena_key(line[id_name])
 
 
 @given(user_id=st.text(min_size=1, max_size=40), species=st.text(max_size=20))
@@ -371,6 +389,7 @@ def test_any_text_survives_the_line(user_id: str, species: str) -> None:
         "lawchaos": "Law\\ful",
         "clickedAt": "2025-11-27T17:19:01.123Z",
         "bot": False,
+        "userKey": athena_key(user_id),
     }
 
 

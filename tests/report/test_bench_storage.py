@@ -24,5 +24,5 @@ def test_a_small_storage_benchmark_run() -> None:
     lines = result.stdout.splitlines()
     for question in QUESTIONS:
         (line,) = [line for line in lines if line.split()[:1] == [question.key]]
-        assert "x fewer), with clickid" in line, line
+        assert "x fewer), with clickkey" in line, line
     assert "  answers agree: True" in lines

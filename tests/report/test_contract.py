@@ -31,7 +31,12 @@ def partition_keys(template: dict) -> list[str]:
 
 
 # How DuckDB names the Parquet types the table's Hive types are written as.
-PARQUET_AS_DUCKDB = {"string": "VARCHAR", "boolean": "BOOLEAN", "timestamp": "TIMESTAMP"}
+PARQUET_AS_DUCKDB = {
+    "string": "VARCHAR",
+    "boolean": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+    "bigint": "BIGINT",
+}
 
 
 def test_the_processors_line_is_a_row_of_the_table(pipeline, template):

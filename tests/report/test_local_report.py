@@ -19,7 +19,7 @@ from clickstream.commands.report.local import ask_bucket
 from clickstream.commands.report.output import as_json
 from clickstream.queries import Window
 
-from .buckets import BROWSER
+from .buckets import BROWSER, TimedDelivery, firehose_record
 from .conftest import YEAR, YEAR_ARGS, Sent, delivered_clicks, expected_report, without_sessions
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -250,10 +250,9 @@ def test_an_object_written_before_a_column_existed_reads_it_as_null(
     deliver_at([Sent("guest", mysfit, datetime(2026, 6, 1, tzinfo=UTC))] * 2)
     deliver_at([Sent("ana", mysfit, datetime(2026, 6, 2, tzinfo=UTC))])
     older, _ = sorted((pipeline.bucket_dir / "clicks").rglob("*.parquet"))
-    # As an object Firehose wrote before the table had a userid column.
-    pq.write_table(
-        pq.read_table(older).drop_columns(["userid", "event", "authenticated", "bot"]), older
-    )
+    # As an object Firehose wrote before the table had a userid column (nor its key).
+    dropped = ["userid", "userkey", "event", "authenticated", "bot"]
+    pq.write_table(pq.read_table(older).drop_columns(dropped), older)
 
     _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json", *YEAR_ARGS)
 
@@ -262,6 +261,53 @@ def test_an_object_written_before_a_column_existed_reads_it_as_null(
     totals = json.loads(out)["totals"]
     assert (totals["events"], totals["profileViews"], totals["botEvents"]) == (3, 3, 0)
     assert totals["visitors"] == 1
+
+
+def test_an_object_written_before_the_keys_counts_each_event_as_itself_of_no_visitor(
+    pipeline, profiles, capsys
+):
+    import pyarrow.parquet as pq
+
+    mysfit = sorted(profiles)[0]
+    visitor, click = "00000001-0000-4000-8000-000000000001", "c11c0000-0000-4000-8000-000000000001"
+    delivery = TimedDelivery(pipeline)
+    view = firehose_record(
+        "profile",
+        "guest",
+        mysfit,
+        datetime(2026, 6, 1, 9, tzinfo=UTC),
+        visitor_id=visitor,
+        click_id=click,
+    )
+    adoption = firehose_record(
+        "adopt",
+        "ana",
+        mysfit,
+        datetime(2026, 6, 1, 9, 5, tzinfo=UTC),
+        authenticated=True,
+        visitor_id=visitor,
+        click_id=click.replace("1", "2"),
+    )
+    for record in (view, view, adoption):  # the view delivered twice
+        delivery.put(record)
+    assert delivery.flush() == (3, 0)
+    delivery.put(firehose_record("profile", "dan", mysfit, datetime(2026, 6, 2, tzinfo=UTC)))
+    assert delivery.flush() == (1, 0)
+    older, _ = sorted((pipeline.bucket_dir / "clicks").rglob("*.parquet"))
+    # As an object Firehose wrote before the table had the keys.
+    pq.write_table(pq.read_table(older).drop_columns(["clickkey", "visitorkey", "userkey"]), older)
+
+    _, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json", *YEAR_ARGS)
+
+    # The older object's events each count once as themselves (the view's two copies too), and
+    # are no visitor's and no signed-in user's: only dan is a visitor, with one session.
+    report = json.loads(out)
+    totals = report["totals"]
+    assert (totals["events"], totals["profileViews"], totals["adoptions"]) == (4, 3, 1)
+    assert (totals["visitors"], totals["signedInUsers"]) == (1, 0)
+    assert report["sessions"]["sessions"] == 1
+    assert report["beforeAdoption"]["adoptions"] == 0
+    assert report["funnelByMysfit"][mysfit]["viewers"] == 1
 
 
 @pytest.mark.parametrize("module", ["duckdb", "sqlglot"])

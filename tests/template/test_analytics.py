@@ -79,9 +79,11 @@ def test_table_reads_the_parquet_firehose_writes(table):
 def test_columns_are_typed_from_the_one_contract(table):
     columns = [(c["Name"], c["Type"]) for c in table["StorageDescriptor"]["Columns"]]
     assert columns == [(key.lower(), kind) for key, kind in defaults.CLICK_FIELDS]
-    # A time is a timestamp, not text; every type is one the Parquet SerDe writes.
+    # A time is a timestamp, not text; the ids' keys are 64-bit integers; every type is one the
+    # Parquet SerDe writes.
     assert dict(columns)["clickedat"] == "timestamp"
-    assert {kind for _, kind in columns} <= {"string", "boolean", "timestamp"}
+    assert [dict(columns)[k] for k in ("clickkey", "visitorkey", "userkey")] == ["bigint"] * 3
+    assert {kind for _, kind in columns} <= {"string", "boolean", "timestamp", "bigint"}
 
 
 def test_table_lies_over_the_clicks_prefix_and_nothing_else(table, delivery, one):
