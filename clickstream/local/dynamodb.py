@@ -9,13 +9,12 @@ Mysfits API down the fallback still enriches clicks.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from clickstream.standins.mysfits import CATALOG, create_table_request, table_item
 
 from .cfn import LocalRunnerError
-from .wsgi import wsgi_server
+from .wsgi import BackgroundWsgiServer
 
 __all__ = ["LocalDynamoDB", "catalog_as_table_items"]
 
@@ -41,20 +40,12 @@ class LocalDynamoDB:
             ) from None
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         # DynamoDB only (no /moto-api/), read by the local servers' rules.
-        self._server = wsgi_server(create_backend_app("dynamodb"), host, 0)
-        self._thread: threading.Thread | None = None
+        self._server = BackgroundWsgiServer(create_backend_app("dynamodb"), host, 0, "dynamodb")
         self.url = ""
 
     def start(self) -> str:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="dynamodb",
-            daemon=True,
-        )
-        self._thread.start()
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
+        self._server.start()
+        self.url = f"http://{self._server.host}:{self._server.port}"
         return self.url
 
     def create_table(self, region: str, name: str, items: list[dict[str, Any]]) -> None:
@@ -73,9 +64,5 @@ class LocalDynamoDB:
             client.put_item(TableName=name, Item=item)
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
+        self._server.stop()
         self.url = ""

@@ -10,12 +10,13 @@ most ``MAX_CONNECTIONS`` connections are open at once.
 from __future__ import annotations
 
 import json
+import threading
 from io import BytesIO
 from typing import Any
 
 from .servers import IDLE_TIMEOUT_SECONDS, BadRequestBody, ConnectionBound, read_body
 
-__all__ = ["wsgi_server"]
+__all__ = ["BackgroundWsgiServer", "wsgi_server"]
 
 
 def wsgi_server(app: Any, host: str, port: int) -> Any:
@@ -54,3 +55,30 @@ def wsgi_server(app: Any, host: str, port: int) -> Any:
         pass
 
     return _Server(host, port, app, _FramedHandler)
+
+
+class BackgroundWsgiServer:
+    """``wsgi_server`` served on a daemon thread: ``start()`` then ``stop()`` (which closes the
+    socket, started or not)."""
+
+    def __init__(self, app: Any, host: str, port: int, name: str) -> None:
+        self._server = wsgi_server(app, host, port)  # OSError if it cannot bind
+        self._name = name
+        self._thread: threading.Thread | None = None
+        self.host, self.port = self._server.server_address[:2]
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=self._name,
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._server.server_close()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.request import urlopen
 
 from ..cfn import LocalRunnerError
 from ..servers import PortInUseError
-from ..wsgi import wsgi_server
+from ..wsgi import BackgroundWsgiServer
 from .exceptions import CognitoError
 from .responses import TARGET_PREFIX, TRUSTED, FaithfulCognito
 from .tokens import IdTokenAuthorizer, TokenSigner
@@ -57,14 +56,13 @@ class CognitoStandIn:
         self._app = FaithfulCognito(moto_app, self._deliver_code, TokenSigner())
         self._app.allowed_origins.update(allowed_origins)
         try:
-            self._server = wsgi_server(self._app, host, port)
+            self._server = BackgroundWsgiServer(self._app, host, port, "cognito")
         except OSError as error:
             raise PortInUseError(
                 f"port {port} on {host} is not free for the Cognito stand-in ({error.strerror})"
             ) from None
-        self.host, self.port = host, self._server.server_port
+        self.host, self.port = host, self._server.port
         self.url = f"http://{host}:{self.port}"
-        self._thread: threading.Thread | None = None
         self.user_pool_id = self.client_id = self.issuer = self.jwks_url = ""
 
     def allow_origin(self, origin: str) -> None:
@@ -79,10 +77,7 @@ class CognitoStandIn:
         return self.codes[email.lower()][-1]
 
     def start(self) -> CognitoStandIn:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._server.start()
         pool = self.admin(
             "CreateUserPool",
             {
@@ -158,8 +153,4 @@ class CognitoStandIn:
         return IdTokenAuthorizer(self.jwks(), issuer=self.issuer, audiences=[self.client_id])
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
+        self._server.stop()
