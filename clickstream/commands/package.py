@@ -66,7 +66,8 @@ def _install_requirements(target: Path) -> None:
         "--implementation", "cp",
         "--python-version", python_version,
         "--only-binary=:all:",
-        "--no-deps",  # requirements.txt pins every package, dependencies included
+        "--no-deps",  # the lock holds every package, dependencies included
+        "--require-hashes",
         "--no-compile",
         "--disable-pip-version-check",
         "--no-input",

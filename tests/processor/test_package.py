@@ -72,6 +72,25 @@ def test_it_holds_the_handler_and_its_requirements_and_nothing_else(package: Pat
     assert binaries and all("cpython-313-aarch64-linux-gnu" in n for n in binaries)
 
 
+def test_it_holds_exactly_the_locked_versions(package: Path) -> None:
+    # GIVEN the processor's lock: name==version of each package, hashes aside
+    lock = (ROOT / "lambda" / "requirements.txt").read_text(encoding="utf-8")
+    pins = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", lock, re.MULTILINE)
+    locked = {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins}
+
+    # WHEN the zip's installed distributions are read from their metadata folders
+    with zipfile.ZipFile(package) as archive:
+        folders = {n.split("/")[0] for n in archive.namelist() if ".dist-info/" in n}
+    shipped = {}
+    for folder in folders:
+        name, version = folder.removesuffix(".dist-info").rsplit("-", 1)
+        shipped[re.sub(r"[-_.]+", "-", name).lower()] = version
+
+    # THEN they are the lock's, no more and no fewer
+    assert locked
+    assert shipped == locked
+
+
 RUN_HANDLER = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
