@@ -141,3 +141,65 @@ def test_the_readme_cites_the_aws_pages_the_update_steps_rest_on() -> None:
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-deployment.html",
     ):
         assert page in steps, page
+
+
+# --- The first create: Firehose checks the clicks table with the delivery role -------------------
+
+
+def role_of(stream: dict) -> str:
+    destination = stream["Properties"]["ExtendedS3DestinationConfiguration"]
+    schema = destination["DataFormatConversionConfiguration"]["SchemaConfiguration"]
+    # The same role delivers and reads the schema.
+    assert schema["RoleARN"] == destination["RoleARN"]
+    return destination["RoleARN"]["Fn::GetAtt"][0]
+
+
+def glue_actions(document: dict) -> set[str]:
+    return {
+        action
+        for statement in document["Statement"]
+        for action in (
+            [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        )
+        if action.startswith("glue:")
+    }
+
+
+def test_the_delivery_roles_glue_permission_exists_before_the_stream(template, of_type) -> None:
+    """Every policy that lets the stream's role read the table is created before the stream:
+    inline in the role the stream names (created with it), or a policy the stream depends on."""
+    resources = template["Resources"]
+    for stream_id, stream in of_type("AWS::KinesisFirehose::DeliveryStream").items():
+        role_id = role_of(stream)
+        depends = set(stream.get("DependsOn", []))
+        inline = resources[role_id]["Properties"].get("Policies", [])
+        separate = [
+            (policy_id, policy["Properties"]["PolicyDocument"])
+            for policy_id, policy in resources.items()
+            if policy["Type"]
+            in ("AWS::IAM::Policy", "AWS::IAM::RolePolicy", "AWS::IAM::ManagedPolicy")
+            and {"Ref": role_id}
+            in [*policy["Properties"].get("Roles", []), policy["Properties"].get("RoleName")]
+        ]
+        for policy_id, document in separate:
+            if glue_actions(document):
+                assert policy_id in depends, f"{stream_id} must DependsOn {policy_id}"
+        granted = set().union(
+            *(glue_actions(p["PolicyDocument"]) for p in inline),
+            *(glue_actions(document) for _, document in separate),
+        )
+        assert {"glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"} <= granted
+
+
+def test_the_readme_says_what_to_do_when_the_first_create_fails_on_glue() -> None:
+    section = README.split("\n### If the first deploy fails on the delivery stream\n", 1)[1]
+    section = section.split("\n#", 1)[0]
+
+    # IAM propagation: deploy again.
+    assert "https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html" in section
+    # Lake Formation: grant the delivery role on the table, with the stack's own names.
+    assert "aws lakeformation grant-permissions" in section
+    assert "--logical-resource-id DeliveryRole" in section
+    assert "--logical-resource-id ClicksDatabase" in section
+    assert "https://docs.aws.amazon.com/lake-formation/latest/dg/" in section
+    assert "--disable-rollback" in section
