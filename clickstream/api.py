@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from troposphere import GetAtt, If, NoValue, Parameter, Sub, Template
+from troposphere import GetAtt, If, NoValue, Parameter, Select, Split, Sub, Template
 from troposphere.apigateway import (
     AccessLogSetting,
     Account,
@@ -428,6 +428,30 @@ def api_logging(
     )
 
 
+# The stage variable that holds the user pool's id. The authorizer names its pool through it, so
+# the stage, not the deployment's snapshot of the authorizer, says which pool it checks: a new
+# CognitoUserPoolArn reaches the stage with the stack update, with no new deployment.
+USER_POOL_STAGE_VARIABLE = "CognitoUserPoolId"
+
+
+def user_pool_arn_part(params: dict[str, Parameter], index: int) -> Select:
+    """Part 0 of CognitoUserPoolArn (``arn:…:cognito-idp:REGION:ACCOUNT:``) or 1 (the pool's id).
+    ``userpool/`` is appended before the split, so an empty parameter still gives two parts
+    (Fn::Select fails on a missing one)."""
+    marker = "userpool/"
+    text = Sub("${Pool}" + marker, Pool=params["CognitoUserPoolArn"].ref())
+    return Select(index, Split(marker, text))
+
+
+def user_pool_provider_arn(params: dict[str, Parameter]) -> Sub:
+    """The authorizer's pool: its account and region from the parameter, its id from the stage
+    variable (API Gateway's documented form, arn:…:userpool/${stageVariables.<name>})."""
+    return Sub(
+        "${Prefix}userpool/${!stageVariables." + USER_POOL_STAGE_VARIABLE + "}",
+        Prefix=user_pool_arn_part(params, 0),
+    )
+
+
 def signed_in_clicks(
     api: RestApi,
     clicks: Resource,
@@ -447,7 +471,7 @@ def signed_in_clicks(
         Type="COGNITO_USER_POOLS",
         # The page sends the raw ID token, as it does to the Mysfits API.
         IdentitySource="method.request.header.Authorization",
-        ProviderARNs=[params["CognitoUserPoolArn"].ref()],
+        ProviderARNs=[user_pool_provider_arn(params)],
     )
     resource = Resource(
         "SignedInClicksResource",
@@ -547,10 +571,14 @@ def add_api(template: Template, params: dict[str, Parameter], stream: DeliverySt
     for part in anonymous + signed_in:
         template.add_resource(part)
 
-    # One deployment for each shape of the API: when CognitoUserPoolArn is set or cleared, the
-    # stage moves to the other deployment, so the signed-in method is deployed, or undeployed,
-    # without a change to the template. Each name carries a digest of its definition, so any
-    # change to the API makes a new deployment.
+    # One deployment for each shape of the API; each name carries a digest of its definition, so
+    # any change to the API makes a new deployment. Setting CognitoUserPoolArn moves the stage to
+    # the signed-in deployment, made after the signed-in methods (DependsOn). Switching to another
+    # pool needs no deployment: the authorizer reads the pool's id from the stage's variable.
+    # Clearing it does NOT undeploy PUT /clicks/signed-in: CloudFormation makes the anonymous
+    # deployment during the update, but deletes the signed-in resources (their condition now
+    # false) only in its cleanup pass, after that snapshot was taken. The README's update steps
+    # say to run `aws apigateway create-deployment` on the stage once the update is complete.
     deployments = {}
     for condition, parts in (
         (ANONYMOUS_ONLY, anonymous),
@@ -580,6 +608,11 @@ def add_api(template: Template, params: dict[str, Parameter], stream: DeliverySt
                 ),
                 StageName=params["StageName"].ref(),
                 Description="Clicks API stage",
+                Variables=If(
+                    SIGNED_IN_CLICKS,
+                    {USER_POOL_STAGE_VARIABLE: user_pool_arn_part(params, 1)},
+                    NoValue,
+                ),
                 TracingEnabled=If(API_ACCESS_LOGS, True, False),
                 AccessLogSetting=If(
                     API_ACCESS_LOGS,

@@ -89,6 +89,11 @@ def add_delivery_stream(
             LogStreamName=defaults.DELIVERY_LOG_STREAM,
         )
     )
+    # Firehose reads the clicks table's schema with this role when it creates the stream. The
+    # policies are the role's own (inline): CloudFormation puts them while it creates the role,
+    # so they exist before the stream that names the role. A separate AWS::IAM::Policy would
+    # need a DependsOn from the stream. (A role too new for IAM to have propagated, or a
+    # catalog that Lake Formation governs, can still refuse: see the README's troubleshooting.)
     role = template.add_resource(
         iam.service_role(
             "DeliveryRole",

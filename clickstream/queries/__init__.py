@@ -14,11 +14,16 @@ A median is exact and the same on both engines (Athena's ``approx_percentile`` a
 ``approx_quantile`` are estimates): the middle value, or the mean of the two middle values,
 found with ``row_number()``.
 
-Every question reads one window of UTC days, given as four positional parameters (``?``, in
+Every question reads one window of UTC days, given as fourteen positional parameters (``?``, in
 ``events.sql``, so once in every statement; the same values on Athena, as
-``ExecutionParameters``, and in DuckDB): the first and last partition to read, as ``yyyymmdd``
-numbers of the ``year``, ``month`` and ``day`` partition keys (so Athena and DuckDB read only
-those days' objects), then the window's first and last day, which ``clickedat`` must fall on.
+``ExecutionParameters``, and in DuckDB):
+
+- plain bounds on the ``year``, ``month`` and ``day`` partition keys (a range of years, two
+  ranges of months, two of days), so that pruning never depends on the planner reading an
+  expression of the keys: Athena documents pruning for predicates on partition columns. Each is
+  wide enough for every partition of the window, across a month's or a year's end;
+- the first and last partition to read, as ``yyyymmdd`` numbers of the keys (exact);
+- the window's first and last day, which ``clickedat`` must fall on.
 """
 
 from __future__ import annotations
@@ -98,9 +103,16 @@ class Window:
         )
 
     def parameters(self) -> list[int | str]:
-        """The four values, in the order the questions' ``?`` take them."""
+        """The values, in the order the questions' ``?`` take them: the partition keys' plain
+        bounds, the first and last partition, the first and last day."""
         first, last = self.partitions()
-        return [_number(first), _number(last), self.since.isoformat(), self.until.isoformat()]
+        return [
+            *partition_bounds(first, last),
+            _number(first),
+            _number(last),
+            self.since.isoformat(),
+            self.until.isoformat(),
+        ]
 
     def athena_parameters(self) -> list[str]:
         """The same values as Athena's ExecutionParameters take them: SQL literals."""
@@ -108,6 +120,30 @@ class Window:
 
     def __str__(self) -> str:
         return f"{self.since.isoformat()} to {self.until.isoformat()}"
+
+
+def partition_bounds(first: date, last: date) -> list[int]:
+    """Bounds that every day from ``first`` to ``last`` meets, one column at a time: years
+    ``y1..y2``; months ``a..b`` or ``c..d``; days ``e..f`` or ``g..h`` (ten values). Months are
+    exact within one year, and ``m1..12`` or ``1..m2`` across one year's end; days are exact
+    within one month, and ``d1..31`` or ``1..d2`` across one month's end; otherwise all."""
+    if first > last:
+        raise ValueError(f"the partitions run backwards: {first} to {last}")
+    years = [first.year, last.year]
+    if first.year == last.year:
+        months = [first.month, last.month] * 2
+    elif last.year == first.year + 1:
+        months = [first.month, 12, 1, last.month]
+    else:
+        months = [1, 12] * 2
+    month_after_first = (first.year + first.month // 12, first.month % 12 + 1)
+    if (first.year, first.month) == (last.year, last.month):
+        days = [first.day, last.day] * 2
+    elif month_after_first == (last.year, last.month):
+        days = [first.day, 31, 1, last.day]
+    else:
+        days = [1, 31] * 2
+    return years + months + days
 
 
 def _number(day: date) -> int:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from clickstream.local.__main__ import check_current
+from clickstream.local.apigateway.loading import with_stage_variables
 from clickstream.local.cfn import ResolvedTemplate, TemplateError
 from clickstream.local.prefix import error_key, evaluate_prefix, java_date_format
 
@@ -179,3 +180,13 @@ def test_refs_of_api_gateway_resources_are_what_cloudformation_returns():
 
     assert api != "clicks" and len(api) == 10 and api.isalnum() and api.islower()
     assert (stage, model) == ("prod", "Click")
+
+
+def test_an_authorizers_pool_is_read_with_the_stages_variables():
+    arn = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/${stageVariables.PoolId}"
+
+    assert with_stage_variables(arn, "PUT /x", {"PoolId": "us-east-1_Ab1"}) == (
+        "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Ab1"
+    )
+    with pytest.raises(TemplateError, match=r"^PUT /x: the stage has no variable PoolId$"):
+        with_stage_variables(arn, "PUT /x", {})

@@ -197,9 +197,12 @@ def test_the_stacks_named_queries_run_in_its_workgroup(
     executions = [athena.get_query_execution(QueryExecutionId=i)["QueryExecution"] for i in ids]
     assert sorted(e["Query"] for e in executions) == sorted(named_queries.values())
     assert {e["QueryExecutionContext"]["Database"] for e in executions} == {deployed["database"]}
-    # The window, as SQL literals: the partitions from the day before to a week after, the days.
+    # The window, as SQL literals: the partitions from the day before to a week after (25 Nov to
+    # 4 Dec 2026), first as plain bounds on each key (2026; November to December; the 25th to
+    # the 31st of the first month or the 1st to the 4th of the next), then exact, then the days.
+    bounds = ["2026", "2026", "11", "12", "11", "12", "25", "31", "1", "4"]
     assert [e["ExecutionParameters"] for e in executions] == [
-        ["20261125", "20261204", "'2026-11-26'", "'2026-11-27'"]
+        [*bounds, "20261125", "20261204", "'2026-11-26'", "'2026-11-27'"]
     ] * len(QUESTIONS)
 
 

@@ -143,13 +143,14 @@ def test_a_question_without_its_heading_is_refused():
 
 
 def test_every_named_query_reads_one_window_of_partitions(parsed, template):
-    """Four parameters: the first and last partition (yyyymmdd of the partition keys), then the
-    window's first and last day, which clickedat must fall on."""
+    """Fourteen parameters: plain bounds on each partition key (10), the first and last partition
+    (yyyymmdd of the partition keys), then the window's first and last day, which clickedat must
+    fall on."""
     keys = partition_keys(template)
     for name, tree in parsed.items():
         # Once, in the shared view every question reads.
         placeholders = list(tree.find_all(exp.Placeholder))
-        assert len(placeholders) == 4, name
+        assert len(placeholders) == 14, name
         (partitions,) = [
             between
             for between in tree.find_all(exp.Between)
@@ -162,3 +163,38 @@ def test_every_named_query_reads_one_window_of_partitions(parsed, template):
         ]
         assert [p.sql() for p in partitions.find_all(exp.Placeholder)] == ["?", "?"], name
         assert len(list(days.find_all(exp.Placeholder))) == 2, name
+
+
+def conjuncts(condition: exp.Expression) -> list[exp.Expression]:
+    """The terms of a chain of ANDs, parentheses removed."""
+    condition = condition.unnest()
+    if isinstance(condition, exp.And):
+        return conjuncts(condition.left) + conjuncts(condition.right)
+    return [condition]
+
+
+def test_every_named_query_bounds_each_partition_key_by_itself(parsed, template):
+    """Athena documents partition pruning for predicates on partition columns, not on an
+    expression of them: each key has its own bounds, ANDed with the rest of the window, each a
+    BETWEEN (or an OR of them) on that key alone, on the parameters."""
+    keys = partition_keys(template)
+    for name, tree in parsed.items():
+        (where,) = [
+            w
+            for w in tree.find_all(exp.Where)
+            if any(c.name == "clickedat" for c in w.find_all(exp.Column))
+        ]
+        terms = conjuncts(where.this)
+        for key in keys:
+            own = [t for t in terms if {c.name for c in t.find_all(exp.Column)} == {key}]
+            assert len(own) == 1, (name, key)
+            ranges = list(own[0].find_all(exp.Between))
+            assert ranges, (name, key)
+            assert all(isinstance(r.this, exp.Column) and r.this.name == key for r in ranges)
+            assert all(
+                isinstance(r.args["low"], exp.Placeholder)
+                and isinstance(r.args["high"], exp.Placeholder)
+                for r in ranges
+            ), (name, key)
+            # Ranges are joined by OR only: any AND would be a bound of another shape.
+            assert not list(own[0].find_all(exp.And)), (name, key)

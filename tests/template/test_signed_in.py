@@ -52,7 +52,12 @@ def test_with_a_user_pool_the_signed_in_method_is_guarded_by_it(template) -> Non
 
     ((authorizer_id, authorizer),) = stack.of_type("AWS::ApiGateway::Authorizer")
     assert authorizer["Type"] == "COGNITO_USER_POOLS"
-    assert authorizer["ProviderARNs"] == [POOL]
+    # The pool's id is the stage's variable (so a new pool needs no new deployment).
+    ((_, stage),) = stack.of_type("AWS::ApiGateway::Stage")
+    pool_id = stage["Variables"]["CognitoUserPoolId"]
+    variable = "${stageVariables.CognitoUserPoolId}"
+    arns = [arn.replace(variable, pool_id) for arn in authorizer["ProviderARNs"]]
+    assert arns == [POOL]
     assert authorizer["IdentitySource"] == "method.request.header.Authorization"
     put = resolved_put(template, "/clicks/signed-in", CognitoUserPoolArn=POOL)
     assert put["AuthorizationType"] == "COGNITO_USER_POOLS"

@@ -6,6 +6,7 @@ API Gateway refuses to deploy what the checks here catch; the runner refuses it 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,11 +34,28 @@ def _by_name(template: ResolvedTemplate, resource_type: str, api_id: str) -> dic
     }
 
 
+_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
+
+
+def with_stage_variables(text: str, where: str, stage_variables: Mapping[str, Any]) -> str:
+    """``text`` with each ``${stageVariables.<name>}`` replaced by the stage's value, as API
+    Gateway reads a Cognito authorizer's user pool ARN on each request."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in stage_variables:
+            raise TemplateError(f"{where}: the stage has no variable {name}")
+        return str(stage_variables[name])
+
+    return _STAGE_VARIABLE.sub(value, text)
+
+
 def _authorizer(
     where: str,
     method: dict[str, Any],
     authorizers: dict[str, dict],
     user_pools: Mapping[str, VerifyToken],
+    stage_variables: Mapping[str, Any],
 ) -> UserPoolAuthorizer | None:
     """The method's Cognito user-pool authorizer; None for AuthorizationType NONE."""
     kind = method.get("AuthorizationType", "NONE")
@@ -51,7 +69,10 @@ def _authorizer(
     source = str(authorizer.get("IdentitySource", ""))
     if not source.startswith("method.request.header."):
         raise TemplateError(f"{where}: the authorizer's IdentitySource must be a header")
-    pools = [str(arn) for arn in authorizer.get("ProviderARNs") or []]
+    pools = [
+        with_stage_variables(str(arn), where, stage_variables)
+        for arn in authorizer.get("ProviderARNs") or []
+    ]
     known = [user_pools[arn] for arn in pools if arn in user_pools]
     if not known:
         raise TemplateError(f"{where}: no local user pool for {', '.join(pools) or 'no ARN'}")
@@ -116,7 +137,7 @@ def load_rest_api(
         path = path_of(resource_id)
         http_method = str(properties.get("HttpMethod", "")).upper()
         where = f"{http_method} {path}"
-        authorizer = _authorizer(where, properties, authorizers, user_pools or {})
+        authorizer = _authorizer(where, properties, authorizers, user_pools or {}, stage_variables)
         integration = properties.get("Integration") or {}
         if integration.get("Type") not in ("MOCK", "AWS"):
             raise TemplateError(f"{where}: integration type {integration.get('Type')} is not local")
