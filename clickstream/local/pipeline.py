@@ -33,6 +33,7 @@ from .firehose import LocalDeliveryStream
 from .firehose_api import FirehoseApi, FirehoseApiHandler
 from .function import LocalFunction
 from .mysfits import MysfitsCatalog, MysfitsHandler
+from .runner_endpoints import RunnerEndpoints
 from .servers import LocalServer, PortInUseError, RequestHandler
 from .services import AwsServices
 from .web import Site, WebHandler
@@ -306,6 +307,24 @@ class LocalPipeline:
                 settings,
                 self.site_csp_header,
                 signed_in_clicks=signed_in,
+                runner=RunnerEndpoints(
+                    {
+                        "site": f"{web_server.url}/",
+                        "streamingApiEndpoint": self.api_url,
+                        "mysfitsApiEndpoint": self.mysfits_api_url,
+                        "cognitoEndpoint": f"{cognito.url}/",
+                        "cognitoRegion": cognito.region,
+                        "cognitoUserPoolId": cognito.user_pool_id,
+                        "cognitoUserPoolClientId": cognito.client_id,
+                        "signedInClicks": signed_in,
+                        # The stage's steady rate: what a client may send without a 429.
+                        "clicksPerSecond": min(
+                            (bucket.rate for bucket in self.api.throttles.values()), default=None
+                        ),
+                        "bucketDir": str(self.bucket_dir.resolve()),
+                    },
+                    lambda email: list(cognito.codes.get(email.lower(), [])),
+                ),
             )
             web_server.start(site)
             self.web_url = f"{web_server.url}/"
