@@ -26,6 +26,7 @@ from .cfn import (
     check_parameter,
     load_template,
 )
+from .clock import RunnerClock
 from .cognito import CognitoStandIn
 from .conversion import ParquetConversion
 from .dynamodb import LocalDynamoDB, catalog_as_table_items
@@ -201,6 +202,9 @@ class LocalPipeline:
         self.api_url = self.mysfits_api_url = self.web_url = self.firehose_url = ""
         self.aws_endpoint_url = ""
         self.started = False
+        # API Gateway's request times and Firehose's arrivals; ``generate.py simulate`` sets it
+        # back through /_local/clock (``runner_endpoints.py``).
+        self.clock = RunnerClock()
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -286,7 +290,10 @@ class LocalPipeline:
         self.stream = self._delivery_stream(template, aws_url)
         services.add_stream(self.stream)
         self.api = load_rest_api(
-            template, services, user_pools={self.user_pool_arn: cognito.authorizer()}
+            template,
+            services,
+            user_pools={self.user_pool_arn: cognito.authorizer()},
+            clock=self.clock,
         )
         self.api_url = f"{api_server.url}/{self.api.stage}"
 
@@ -324,6 +331,7 @@ class LocalPipeline:
                         "bucketDir": str(self.bucket_dir.resolve()),
                     },
                     lambda email: list(cognito.codes.get(email.lower(), [])),
+                    self.clock,
                 ),
             )
             web_server.start(site)
@@ -381,6 +389,7 @@ class LocalPipeline:
             compression=compression,
             conversion=conversion,
             encrypted="DeliveryStreamEncryptionConfigurationInput" in properties,
+            clock=self.clock,
         )
 
     def _function_for(self, template: ResolvedTemplate, arn: str, aws_url: str) -> LocalFunction:

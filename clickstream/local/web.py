@@ -96,16 +96,17 @@ class WebHandler(RequestHandler):
 
     def respond(self, method, path, query, body):  # type: ignore[override]
         site: Site = self.server.app
+        headers = {"Cache-Control": "no-store", **site.security_headers()}
+        if path.startswith(PREFIX) and site.runner is not None:
+            content_type = self.headers.get("Content-Type") or ""
+            status, value = site.runner.answer(method, path, content_type, body)
+            return json_response(status, value, headers)
         if method not in ("GET", "HEAD"):
             return json_response(
                 405,
                 {"message": "Method Not Allowed"},
                 {"Allow": "GET, HEAD", **site.security_headers()},
             )
-        headers = {"Cache-Control": "no-store", **site.security_headers()}
-        if path.startswith(PREFIX) and site.runner is not None:
-            status, value = site.runner.answer(path)
-            return json_response(status, value, headers)
         if path == "/config.js":
             return 200, {"Content-Type": _TYPES[".js"], **headers}, site.config_js().encode()
         root = site.root.resolve()
