@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import pytest
 
+from clickstream.commands.simulate import MAX_CLOCK_RATE, clock_rate
 from clickstream.commands.simulate import main as simulate
 from clickstream.commands.simulate import runner as runner_module
 from clickstream.commands.simulate.accounts import password_claim, srp_timestamp
@@ -75,6 +76,18 @@ def test_journeys_hold_what_the_model_promises():
     # Some users come back in another tab: one account, several visitors.
     accounts = Counter(v.account for v in people if v.account is not None)
     assert max(accounts.values()) > 1
+
+
+@pytest.mark.parametrize(("visitors", "per_second"), [(500, 40.0), (5, 40.0), (2000, 400.0)])
+def test_the_runner_clock_runs_no_faster_than_the_clicks_can_be_sent(visitors, per_second):
+    planned = journeys(3, visitors, IDS)
+    span = max(c.at for v in planned for c in v.clicks)
+    requests = sum(len(v.clicks) + sum(c.sent_twice for c in v.clicks) for v in planned)
+
+    rate = clock_rate(planned, per_second)
+
+    assert 1 <= rate <= MAX_CLOCK_RATE
+    assert span / rate >= requests / per_second  # the run lasts as long as its clicks need
 
 
 def test_an_empty_catalog_is_refused():

@@ -19,18 +19,26 @@ import json
 import secrets
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from clickstream import contract
 from clickstream.cli import CommandError, OneLineParser
 
 from .accounts import Accounts
-from .model import journeys
-from .runner import OVERRIDE_FLAG, LocalRunner, find_runner
-from .sending import RATE_SHARE, Pace, ProgressBar, Sender, Tally
+from .model import Visitor, journeys
+from .runner import OVERRIDE_FLAG, LocalRunner, find_runner, reset_clock, set_clock
+from .sending import RATE_SHARE, Pace, ProgressBar, Sender, Tally, Timeline
 from .wire import http_request
 
 DEFAULT_SITE = "http://127.0.0.1:8000/"
+# The runner's clock runs at most this many times as fast during a run (one second of the run,
+# ten minutes of the visitors'), so that a click a few milliseconds late is seconds late.
+MAX_CLOCK_RATE = 600.0
+# How much longer than the clicks need at the paced rate the run is given.
+SLACK = 1.25
+# Without a throttling rate to pace by: how many clicks a second the run plans for.
+UNPACED_CLICKS_PER_SECOND = 200.0
 DEFAULT_VISITORS = 200
 MAX_VISITORS = 100_000
 
@@ -109,6 +117,15 @@ def catalog(runner: LocalRunner) -> list[str]:
     return ids
 
 
+def clock_rate(visitors: list[Visitor], clicks_per_second: float) -> float:
+    """How many times as fast as the wall clock the runner's clock runs for these journeys: as
+    fast as the clicks can be sent at ``clicks_per_second``, and no faster than MAX_CLOCK_RATE."""
+    span = max((c.at for v in visitors for c in v.clicks), default=0.0)
+    requests = sum(len(v.clicks) + sum(c.sent_twice for c in v.clicks) for v in visitors)
+    needed = SLACK * requests / clicks_per_second
+    return max(1.0, min(MAX_CLOCK_RATE, span / max(needed, 1.0)))
+
+
 def expected_totals(tally: Tally) -> dict[str, int]:
     """What the report's ``totals`` gain from these clicks: each click once, bots apart."""
     return {
@@ -123,12 +140,20 @@ def expected_totals(tally: Tally) -> dict[str, int]:
 
 
 def summary(
-    args: argparse.Namespace, runner: LocalRunner, tally: Tally, seconds: float
+    args: argparse.Namespace,
+    runner: LocalRunner,
+    tally: Tally,
+    seconds: float,
+    dated: tuple[datetime, datetime, float],
 ) -> dict[str, Any]:
+    first, last, rate = dated
     return {
         "seed": args.seed,
         "visitors": args.visitors,
         "seconds": round(seconds, 1),
+        "from": first.strftime("%Y-%m-%dT%H:%MZ"),
+        "until": last.strftime("%Y-%m-%dT%H:%MZ"),
+        "clockRate": round(rate, 1),
         "clicksApi": runner.clicks_api,
         "bucketDir": runner.bucket_dir,
         "totals": expected_totals(tally),
@@ -163,7 +188,9 @@ def as_text(report: dict[str, Any], tally: Tally) -> str:
     )
     lines = [
         f"simulate: {report['visitors']} visitors (--seed {report['seed']}) through "
-        f"{report['clicksApi']} in {report['seconds']:g} s; the runner accepted:",
+        f"{report['clicksApi']} in {report['seconds']:g} s, dated {report['from']} to "
+        f"{report['until']} (the runner's clock ran {report['clockRate']:g}x as fast); "
+        "the runner accepted:",
         table.rstrip("\n"),
         f"  sent twice (same clickId, counted once): {report['sentTwice']}; "
         f"retried after a 429 or no answer: {report['retried']}; dropped: {report['dropped']}",
@@ -185,15 +212,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         runner = find_runner(args.site, any_address=args.any_address)
         planned = journeys(args.seed, args.visitors, catalog(runner))
-        pace = Pace(runner.clicks_per_second * RATE_SHARE if runner.clicks_per_second else None)
+        per_second = (runner.clicks_per_second or 0) * RATE_SHARE
+        rate = clock_rate(planned, per_second or UNPACED_CLICKS_PER_SECOND)
         sender = Sender(
-            runner, Accounts(runner, args.seed), pace=pace, progress=ProgressBar(args.visitors)
+            runner,
+            Accounts(runner, args.seed),
+            pace=Pace(per_second or None),
+            progress=ProgressBar(args.visitors),
         )
-        tally = sender.send(planned)
+        # The journeys end now: the runner's clock starts as far back as they last, and runs
+        # `rate` times as fast while they are sent, stamping each click as it arrives.
+        span = max(c.at for v in planned for c in v.clicks)
+        first = datetime.now(UTC) - timedelta(seconds=span)
+        set_clock(runner, int(first.timestamp() * 1000), rate)
+        try:
+            tally = sender.send(planned, Timeline(time.monotonic(), rate))
+        finally:
+            reset_clock(runner)
     except CommandError as error:
         print("simulate: error: " + " ".join(str(error).split()), file=sys.stderr)
         return 2
-    report = summary(args, runner, tally, time.monotonic() - started)
+    dated = (first, first + timedelta(seconds=span), rate)
+    report = summary(args, runner, tally, time.monotonic() - started, dated)
     if args.json:
         print(json.dumps(report, indent=2))
     else:

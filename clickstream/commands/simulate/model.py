@@ -39,8 +39,10 @@ BOT_GAP_SECONDS = (1, 3)
 # -- The network -------------------------------------------------------------------------------
 # A click whose answer was lost is sent again by the page with the same clickId.
 SENT_TWICE_SHARE = 0.04
-# Visitors arrive this many seconds apart on average (uniformly over the whole span).
+# Visitors arrive this many seconds apart on average (uniformly over the whole span), over a
+# day at most.
 ARRIVAL_SPACING_SECONDS = 60
+MAX_ARRIVAL_SPAN_SECONDS = 24 * 3600
 
 # People's browsers (not bots by CrawlerDetect) and crawlers (bots by it).
 BROWSERS = (
@@ -116,7 +118,7 @@ def journeys(seed: int, visitors: int, mysfit_ids: Sequence[str]) -> list[Visito
     rng = random.Random(seed)
     weights = popularity(mysfit_ids, rng)
     ids, id_weights = list(weights), list(weights.values())
-    span = visitors * ARRIVAL_SPACING_SECONDS
+    span = min(visitors * ARRIVAL_SPACING_SECONDS, MAX_ARRIVAL_SPAN_SECONDS)
     arrivals = sorted(rng.uniform(0, span) for _ in range(visitors))
     accounts = 0
     planned = []

@@ -12,6 +12,7 @@ site has.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 from dataclasses import dataclass
@@ -141,3 +142,27 @@ def _runner(description: dict[str, Any], site: str) -> LocalRunner:
         clicks_per_second=float(rate) if isinstance(rate, int | float) and rate > 0 else None,
         bucket_dir=text("bucketDir"),
     )
+
+
+CLOCK_PATH = "_local/clock"
+
+
+def set_clock(runner: LocalRunner, start_ms: int, rate: float) -> None:
+    """Set the runner's clock back to ``start_ms``, running ``rate`` times as fast until it
+    meets the wall clock (``clickstream/local/clock.py``)."""
+    body = json.dumps({"start": start_ms, "rate": rate}).encode()
+    try:
+        status, _, answer = http_request(
+            "PUT", runner.site + CLOCK_PATH, body, {"Content-Type": "application/json"}
+        )
+    except OSError as error:
+        raise CommandError(f"the runner's clock did not answer: {error}") from None
+    if status != 200:
+        reason = answer[:200].decode(errors="replace")
+        raise CommandError(f"the runner refused to set its clock ({status}: {reason})")
+
+
+def reset_clock(runner: LocalRunner) -> None:
+    """The runner's clock is the wall clock again (a travel left on ends by itself anyway)."""
+    with contextlib.suppress(OSError):
+        http_request("DELETE", runner.site + CLOCK_PATH)

@@ -10,6 +10,7 @@ paced under the stage's throttling rate, so that retries are rare.
 
 from __future__ import annotations
 
+import heapq
 import json
 import random
 import sys
@@ -17,7 +18,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -99,7 +99,22 @@ def click_body(visitor: Visitor, click: Click, signed_in: bool) -> dict[str, str
     return {name: values[name] for name in fields}
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """When each click is due: ``at`` seconds of the journeys take ``at / rate`` seconds of the
+    run, from ``started`` (``time.monotonic``). A rate of None: every click at once."""
+
+    started: float
+    rate: float | None
+
+    def due(self, at: float) -> float:
+        return self.started + (at / self.rate if self.rate else 0.0)
+
+
 class Sender:
+    """Sends the visitors' clicks when the timeline says, each visitor's in order, several
+    visitors at once; ``send`` returns what the runner accepted."""
+
     def __init__(
         self,
         runner: LocalRunner,
@@ -115,46 +130,97 @@ class Sender:
         self.progress = progress
         self.tally = Tally()
         self._jitter = jitter or random.Random()
+        self._due: list[tuple[float, int, int]] = []  # (due, visitor number, click index)
+        self._busy = 0
         self._done = 0
-        self._done_lock = threading.Lock()
+        self._failure: BaseException | None = None
+        self._condition = threading.Condition()
 
-    def send(self, visitors: list[Visitor]) -> Tally:
-        with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="visitor") as pool:
-            for future in [pool.submit(self._visitor, visitor) for visitor in visitors]:
-                future.result()  # a sign-in refused: raised here, after the others stop
+    def send(self, visitors: list[Visitor], timeline: Timeline) -> Tally:
+        self._visitors = {visitor.number: visitor for visitor in visitors}
+        self._tokens: dict[int, tuple[str, str]] = {}  # visitor number -> (ID token, sub)
+        self._timeline = timeline
+        for visitor in visitors:
+            self._schedule(visitor, 0)
+        workers = [
+            threading.Thread(target=self._work, name=f"visitor-{n}", daemon=True)
+            for n in range(WORKERS)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        if self._failure is not None:
+            raise self._failure
         return self.tally
 
-    def _visitor(self, visitor: Visitor) -> None:
+    def _schedule(self, visitor: Visitor, index: int) -> None:
+        """Queue the visitor's click ``index``, or count the visitor done (under the lock)."""
+        if index < len(visitor.clicks):
+            due = self._timeline.due(visitor.clicks[index].at)
+            heapq.heappush(self._due, (due, visitor.number, index))
+            return
+        self._done += 1
+        self.progress(self._done)
+
+    def _next(self) -> tuple[Visitor, int] | None:
+        with self._condition:
+            while True:
+                if self._failure is not None or (not self._due and not self._busy):
+                    self._condition.notify_all()
+                    return None
+                if self._due:
+                    due, number, index = self._due[0]
+                    wait = due - time.monotonic()
+                    if wait <= 0:
+                        heapq.heappop(self._due)
+                        self._busy += 1
+                        return self._visitors[number], index
+                else:
+                    wait = None
+                self._condition.wait(wait)
+
+    def _work(self) -> None:
+        while (step := self._next()) is not None:
+            visitor, index = step
+            try:
+                self._click(visitor, visitor.clicks[index])
+            except BaseException as error:  # a sign-in refused: stop every worker, raise it
+                with self._condition:
+                    self._failure = self._failure or error
+            with self._condition:
+                self._busy -= 1
+                if self._failure is None:
+                    self._schedule(visitor, index + 1)
+                self._condition.notify_all()
+
+    def _click(self, visitor: Visitor, click: Click) -> None:
+        signed_in = click.signed_in and self.runner.signed_in_clicks
+        if click.event != contract.PROFILE and not signed_in:
+            return  # without the signed-in method the page records views only
         token = user = None
-        for click in visitor.clicks:
-            signed_in = click.signed_in and self.runner.signed_in_clicks
-            if click.event != contract.PROFILE and not signed_in:
-                continue  # without the signed-in method the page records views only
-            if signed_in and token is None:
+        if signed_in:
+            if visitor.number not in self._tokens:
                 assert visitor.account is not None
-                token = self.accounts.id_token(visitor.account)
-                user = token_subject(token)
-            body = json.dumps(click_body(visitor, click, signed_in), separators=(",", ":"))
-            headers = {
-                "Content-Type": "application/json",
-                "Origin": self.runner.origin,
-                "User-Agent": visitor.user_agent,
-            }
-            if signed_in:
-                headers["Authorization"] = str(token)
-            url = self.runner.clicks_api + "/clicks"
-            if signed_in:
-                url += "/" + contract.SIGNED_IN_PATH
-            if not self._put(url, body, headers):
-                continue
-            self.tally.accepted(visitor, click, user if signed_in else None)
-            if click.sent_twice and self._put(url, body, headers):
-                with self.tally.lock:
-                    self.tally.sent_twice += 1
-        with self._done_lock:
-            self._done += 1
-            done = self._done
-        self.progress(done)
+                fresh = self.accounts.id_token(visitor.account)
+                self._tokens[visitor.number] = (fresh, token_subject(fresh))
+            token, user = self._tokens[visitor.number]
+        body = json.dumps(click_body(visitor, click, signed_in), separators=(",", ":"))
+        headers = {
+            "Content-Type": "application/json",
+            "Origin": self.runner.origin,
+            "User-Agent": visitor.user_agent,
+        }
+        url = self.runner.clicks_api + "/clicks"
+        if token is not None:
+            headers["Authorization"] = token
+            url += "/" + contract.SIGNED_IN_PATH
+        if not self._put(url, body, headers):
+            return
+        self.tally.accepted(visitor, click, user)
+        if click.sent_twice and self._put(url, body, headers):
+            with self.tally.lock:
+                self.tally.sent_twice += 1
 
     def _put(self, url: str, body: str, headers: dict[str, str]) -> bool:
         """True once the API answered 200; False when the page would give up on the click."""
