@@ -12,7 +12,6 @@ signed-in clicks carry in ``Authorization``.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import random
@@ -23,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from clickstream.cli import CommandError
-from clickstream.local.cognito.srp import INFO_BITS, G, K, N, pad_hex
+from clickstream.standins.cognito_srp import INFO_BITS, G, K, N, hex_hash, pad_hex, sha256_hex
 
 from .runner import LocalRunner
 from .wire import http_request
@@ -34,10 +33,6 @@ EMAIL_DOMAIN = "simulate.invalid"
 
 class SignInError(CommandError):
     """The user pool refused a simulated user (one line)."""
-
-
-def _hex_hash(hex_text: str) -> int:
-    return int(hashlib.sha256(bytes.fromhex(hex_text)).hexdigest(), 16)
 
 
 def password_claim(
@@ -53,9 +48,9 @@ def password_claim(
     large_a = pow(G, small_a, N)
     large_b = int(challenge["SRP_B"], 16)
     salt = int(challenge["SALT"], 16)
-    u = _hex_hash(pad_hex(large_a) + pad_hex(large_b))
-    secret = hashlib.sha256(f"{pool_name}{user_id}:{password}".encode()).hexdigest()
-    x = _hex_hash(pad_hex(salt) + secret)
+    u = hex_hash(pad_hex(large_a) + pad_hex(large_b))
+    secret = sha256_hex(f"{pool_name}{user_id}:{password}".encode())
+    x = hex_hash(pad_hex(salt) + secret)
     shared = pow((large_b - K * pow(G, x, N)) % N, small_a + u * x, N)
     prk = hmac.new(bytes.fromhex(pad_hex(u)), bytes.fromhex(pad_hex(shared)), "sha256")
     key = hmac.new(prk.digest(), INFO_BITS, "sha256").digest()[:16]
