@@ -232,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print("simulate: error: " + " ".join(str(error).split()), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nsimulate: stopped; the runner has its wall clock back", file=sys.stderr)
+        return 130
     dated = (first, first + timedelta(seconds=span), rate)
     report = summary(args, runner, tally, time.monotonic() - started, dated)
     if args.json:

@@ -105,15 +105,18 @@ class Accounts:
         return self._sign_in(account)
 
     def _call(self, action: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        status, _, body = http_request(
-            "POST",
-            self.runner.cognito_endpoint,
-            json.dumps(params).encode(),
-            {
-                "Content-Type": "application/x-amz-json-1.1",
-                "X-Amz-Target": TARGET_PREFIX + action,
-            },
-        )
+        try:
+            status, _, body = http_request(
+                "POST",
+                self.runner.cognito_endpoint,
+                json.dumps(params).encode(),
+                {
+                    "Content-Type": "application/x-amz-json-1.1",
+                    "X-Amz-Target": TARGET_PREFIX + action,
+                },
+            )
+        except OSError as error:
+            raise SignInError(f"the user pool did not answer {action}: {error}") from None
         try:
             answer = json.loads(body or b"{}")
         except ValueError:
@@ -144,10 +147,13 @@ class Accounts:
             reason = answer.get("message") or answer.get("__type") or status
             raise SignInError(f"the user pool refused SignUp for {email}: {reason}")
         self.registered += 1
-        status, _, body = http_request("GET", self.runner.outbox + quote(email, safe="@"))
-        if status != 200:
+        try:
+            status, _, body = http_request("GET", self.runner.outbox + quote(email, safe="@"))
+            code = json.loads(body)["code"] if status == 200 else None
+        except (OSError, ValueError, KeyError, TypeError):
+            code = None
+        if not isinstance(code, str):
             raise SignInError(f"the runner's outbox has no confirmation code for {email}")
-        code = json.loads(body)["code"]
         self._expect(
             "ConfirmSignUp",
             {
