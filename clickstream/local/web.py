@@ -98,8 +98,8 @@ class WebHandler(RequestHandler):
         site: Site = self.server.app
         headers = {"Cache-Control": "no-store", **site.security_headers()}
         if path.startswith(PREFIX) and site.runner is not None:
-            content_type = self.headers.get("Content-Type") or ""
-            status, value = site.runner.answer(method, path, content_type, body)
+            sent_as = self.headers.get("Content-Type") or ""
+            status, value = site.runner.answer(method, path, sent_as, body)
             return json_response(status, value, headers)
         if method not in ("GET", "HEAD"):
             return json_response(
