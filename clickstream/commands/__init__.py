@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "web-config": ("webconfig", "write web/config.js from a deployed stack's outputs"),
     "replay": ("replay", "put the clicks kept under errors/ back into the delivery stream"),
     "report": ("report", "answer the clicks questions over a local bucket or on Athena"),
+    "simulate": ("simulate", "send made-up visitors through the running local runner"),
 }
 
 

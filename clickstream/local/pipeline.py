@@ -26,6 +26,7 @@ from .cfn import (
     check_parameter,
     load_template,
 )
+from .clock import RunnerClock
 from .cognito import CognitoStandIn
 from .conversion import ParquetConversion
 from .dynamodb import LocalDynamoDB, catalog_as_table_items
@@ -33,6 +34,7 @@ from .firehose import LocalDeliveryStream
 from .firehose_api import FirehoseApi, FirehoseApiHandler
 from .function import LocalFunction
 from .mysfits import MysfitsCatalog, MysfitsHandler
+from .runner_endpoints import RunnerEndpoints
 from .servers import LocalServer, PortInUseError, RequestHandler
 from .services import AwsServices
 from .web import Site, WebHandler
@@ -200,6 +202,9 @@ class LocalPipeline:
         self.api_url = self.mysfits_api_url = self.web_url = self.firehose_url = ""
         self.aws_endpoint_url = ""
         self.started = False
+        # API Gateway's request times and Firehose's arrivals; ``generate.py simulate`` sets it
+        # back through /_local/clock (``runner_endpoints.py``).
+        self.clock = RunnerClock()
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -285,7 +290,10 @@ class LocalPipeline:
         self.stream = self._delivery_stream(template, aws_url)
         services.add_stream(self.stream)
         self.api = load_rest_api(
-            template, services, user_pools={self.user_pool_arn: cognito.authorizer()}
+            template,
+            services,
+            user_pools={self.user_pool_arn: cognito.authorizer()},
+            clock=self.clock,
         )
         self.api_url = f"{api_server.url}/{self.api.stage}"
 
@@ -306,6 +314,25 @@ class LocalPipeline:
                 settings,
                 self.site_csp_header,
                 signed_in_clicks=signed_in,
+                runner=RunnerEndpoints(
+                    {
+                        "site": f"{web_server.url}/",
+                        "streamingApiEndpoint": self.api_url,
+                        "mysfitsApiEndpoint": self.mysfits_api_url,
+                        "cognitoEndpoint": f"{cognito.url}/",
+                        "cognitoRegion": cognito.region,
+                        "cognitoUserPoolId": cognito.user_pool_id,
+                        "cognitoUserPoolClientId": cognito.client_id,
+                        "signedInClicks": signed_in,
+                        # The stage's steady rate: what a client may send without a 429.
+                        "clicksPerSecond": min(
+                            (bucket.rate for bucket in self.api.throttles.values()), default=None
+                        ),
+                        "bucketDir": str(self.bucket_dir.resolve()),
+                    },
+                    lambda email: list(cognito.codes.get(email.lower(), [])),
+                    self.clock,
+                ),
             )
             web_server.start(site)
             self.web_url = f"{web_server.url}/"
@@ -362,6 +389,7 @@ class LocalPipeline:
             compression=compression,
             conversion=conversion,
             encrypted="DeliveryStreamEncryptionConfigurationInput" in properties,
+            clock=self.clock,
         )
 
     def _function_for(self, template: ResolvedTemplate, arn: str, aws_url: str) -> LocalFunction:

@@ -1,4 +1,5 @@
-"""The site from ``web/``, with ``/config.js`` pointing at the local endpoints and user pool.
+"""The site from ``web/``, with ``/config.js`` pointing at the local endpoints and user pool, and
+the runner's own endpoints under ``/_local/`` (``runner_endpoints.py``).
 
 Each HTML page is served with its meta policy written for the local origins, as ``generate.py
 web-config`` writes it for the deployed ones; the same policy also comes as a header (with
@@ -21,6 +22,7 @@ from clickstream.commands.sitepolicy import (
 )
 from clickstream.commands.webconfig import CognitoSettings, render_config_js
 
+from .runner_endpoints import PREFIX, RunnerEndpoints
 from .servers import RequestHandler, json_response
 
 __all__ = ["Site", "WebHandler", "content_type"]
@@ -56,6 +58,7 @@ class Site:
     cognito: CognitoSettings | None = None
     csp_header: bool = True
     signed_in_clicks: bool = False
+    runner: RunnerEndpoints | None = None
 
     def config_js(self) -> str:
         return render_config_js(
@@ -93,13 +96,17 @@ class WebHandler(RequestHandler):
 
     def respond(self, method, path, query, body):  # type: ignore[override]
         site: Site = self.server.app
+        headers = {"Cache-Control": "no-store", **site.security_headers()}
+        if path.startswith(PREFIX) and site.runner is not None:
+            sent_as = self.headers.get("Content-Type") or ""
+            status, value = site.runner.answer(method, path, sent_as, body)
+            return json_response(status, value, headers)
         if method not in ("GET", "HEAD"):
             return json_response(
                 405,
                 {"message": "Method Not Allowed"},
                 {"Allow": "GET, HEAD", **site.security_headers()},
             )
-        headers = {"Cache-Control": "no-store", **site.security_headers()}
         if path == "/config.js":
             return 200, {"Content-Type": _TYPES[".js"], **headers}, site.config_js().encode()
         root = site.root.resolve()

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from jsonschema import Draft4Validator
@@ -88,10 +89,12 @@ def load_rest_api(
     template: ResolvedTemplate,
     services: AwsServices,
     user_pools: Mapping[str, VerifyToken] | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> LocalRestApi:
     """The template's one REST API at its stage; TemplateError if the template lacks one.
 
-    ``user_pools`` verifies ID tokens of each user pool ARN a Cognito authorizer names."""
+    ``user_pools`` verifies ID tokens of each user pool ARN a Cognito authorizer names;
+    ``clock`` dates each request it receives."""
     apis = list(template.of_type("AWS::ApiGateway::RestApi"))
     if len(apis) != 1:
         raise TemplateError(f"template has {len(apis)} AWS::ApiGateway::RestApi, expected 1")
@@ -230,4 +233,5 @@ def load_rest_api(
         gateway_responses=gateway_responses,
         services=services,
         throttles=throttles(method_settings),
+        clock=clock,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,8 +42,10 @@ class LocalRestApi:
         gateway_responses: dict[str, dict[str, Any]],
         services: AwsServices,
         throttles: dict[tuple[str, str], TokenBucket] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.throttles = throttles or {}
+        self.clock = clock  # when a request was received: $context.requestTimeEpoch
         self.api_id = api_id
         self.stage = stage
         self.stage_variables = stage_variables
@@ -133,7 +137,7 @@ class LocalRestApi:
         return response or self._refusal("API_CONFIGURATION_ERROR", request, context)
 
     def _context(self, request: ApiRequest) -> dict[str, Any]:
-        started = datetime.now(UTC)
+        started = datetime.fromtimestamp(self.clock(), UTC)
         return {
             "requestId": str(random_uuid()),
             "extendedRequestId": random_uuid().hex[:16],
