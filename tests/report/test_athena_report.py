@@ -46,7 +46,7 @@ REQUIRED = {
 # are double; the CAST is a date.
 BIGINT = (
     "events profile_views likes adoptions visitors signed_in_users bot_events viewers likers "
-    "adopters adopted_without_viewing sessions clicks hour_utc day_rank"
+    "adopters adopted_without_viewing liked_without_viewing sessions clicks hour_utc day_rank"
 )
 DOUBLE = (
     "median_profiles_viewed median_distinct_mysfits_viewed median_minutes_from_first_view "
@@ -216,6 +216,7 @@ def test_the_journey_on_athena_gives_the_answers_worked_out_by_hand(
     assert status == 0, captured.err
     report = json.loads(captured.out)
     assert report == expected(mysfit_ids)
+    assert report["beforeLike"] == expected(mysfit_ids)["beforeLike"]
     assert list(report["funnelByMysfit"]) == list(expected(mysfit_ids)["funnelByMysfit"])
 
 
@@ -481,6 +482,16 @@ def test_clicks_without_a_time_on_athena_are_one_line_and_exit_2(aws, template, 
                 "median_distinct_mysfits_viewed",
                 "median_minutes_from_first_view",
                 "adopted_without_viewing",
+            ],
+            [(0, None, None, None, 0)],
+        ),
+        "beforeLike": Answer(
+            [
+                "likes",
+                "median_profiles_viewed",
+                "median_distinct_mysfits_viewed",
+                "median_minutes_from_first_view",
+                "liked_without_viewing",
             ],
             [(0, None, None, None, 0)],
         ),

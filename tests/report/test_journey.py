@@ -22,10 +22,21 @@ def report(journey_bucket):
 
 def test_the_new_questions(report, mysfit_ids):
     want = expected(mysfit_ids)
-    for key in ("totals", "funnelByMysfit", "beforeAdoption", "sessions"):
+    for key in ("totals", "funnelByMysfit", "beforeAdoption", "beforeLike", "sessions"):
         assert report[key] == want[key], key
     # Most viewed first
     assert list(report["funnelByMysfit"]) == list(want["funnelByMysfit"])
+
+
+def test_before_each_like_gives_the_answers_worked_out_by_hand(report, mysfit_ids):
+    assert report["beforeLike"] == {
+        "likes": 3,
+        "medianProfilesViewed": 1.0,
+        "medianDistinctMysfitsViewed": 1.0,
+        "medianMinutesFromFirstView": 123.0,
+        "likedWithoutViewing": 1,
+    }
+    assert report["beforeLike"] == expected(mysfit_ids)["beforeLike"]
 
 
 def test_the_existing_questions_count_profile_views_by_people(report, mysfit_ids):
@@ -39,7 +50,7 @@ def test_the_existing_questions_count_profile_views_by_people(report, mysfit_ids
 def test_json_and_table_show_the_new_questions(journey_bucket, capsys):
     assert main([*YEAR_ARGS, "--bucket-dir", str(journey_bucket), "--json"]) == 0
     keys = list(json.loads(capsys.readouterr().out))
-    assert keys[:4] == ["totals", "funnelByMysfit", "beforeAdoption", "sessions"]
+    assert keys[:5] == ["totals", "funnelByMysfit", "beforeAdoption", "beforeLike", "sessions"]
 
     assert main([*YEAR_ARGS, "--bucket-dir", str(journey_bucket)]) == 0
 

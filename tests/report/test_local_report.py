@@ -152,6 +152,13 @@ def test_an_empty_bucket_is_an_empty_report(tmp_path, capsys):
             "medianMinutesFromFirstView": None,
             "adoptedWithoutViewing": 0,
         },
+        "beforeLike": {
+            "likes": 0,
+            "medianProfilesViewed": None,
+            "medianDistinctMysfitsViewed": None,
+            "medianMinutesFromFirstView": None,
+            "likedWithoutViewing": 0,
+        },
         "sessions": {
             "sessions": 0,
             "medianEventsPerSession": None,

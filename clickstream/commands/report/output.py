@@ -13,7 +13,7 @@ from clickstream.queries import QUESTIONS
 HOURS = range(24)
 CHART_SUFFIXES = (".svg", ".png")
 # The questions whose answer is one row of figures: shown one figure a line, given as one object.
-FIGURES = ("totals", "beforeAdoption", "sessions")
+FIGURES = ("totals", "beforeAdoption", "beforeLike", "sessions")
 FUNNEL = ("viewers", "likers", "adopters")
 
 
@@ -24,7 +24,7 @@ def camel(column: str) -> str:
 
 
 def as_json(answers: dict[str, Answer]) -> dict[str, Any]:
-    """One object: ``totals``, ``beforeAdoption`` and ``sessions`` (their figures, by name),
+    """One object: ``totals``, ``beforeAdoption``, ``beforeLike`` and ``sessions`` (their figures),
     ``funnelByMysfit`` (mysfitId -> name, viewers, likers, adopters; most viewed first),
     ``clicksByMysfit`` (mysfitId -> name, clicks; most viewed first), ``clicksByAlignment``
     (goodevil -> lawchaos -> clicks), ``clicksByHour`` ("00".."23" UTC -> clicks, hours with
@@ -61,6 +61,7 @@ def as_json(answers: dict[str, Answer]) -> dict[str, Any]:
             for row in answers["funnelByMysfit"].records()
         },
         "beforeAdoption": figures["beforeAdoption"],
+        "beforeLike": figures["beforeLike"],
         "sessions": figures["sessions"],
         "clicksByMysfit": {
             row["mysfitid"]: {"name": row["name"], "clicks": row["clicks"]}
