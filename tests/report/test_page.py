@@ -134,7 +134,7 @@ def test_every_chart_is_inline_svg_with_its_numbers_beside_it(journey_page):
 
 def test_the_same_answers_give_the_same_page(journey_bucket):
     report = as_json(ask_bucket(journey_bucket, YEAR))
-    about = About(YEAR, datetime(2026, 12, 1, 8, 30, tzinfo=UTC), "a bucket", _no_errors())
+    about = About(YEAR, datetime(2026, 12, 1, 8, 30, tzinfo=UTC), "a bucket", "b", _no_errors())
 
     assert render(report, about) == render(json.loads(json.dumps(report)), about)
     assert '<time datetime="2026-12-01T08:30:00Z">2026-12-01 08:30 UTC</time>' in render(
@@ -209,7 +209,8 @@ def test_no_adoption_has_no_median(journey_bucket):
         "adoptedWithoutViewing": 0,
     }
 
-    page = render(report, About(YEAR, datetime(2026, 12, 1, tzinfo=UTC), "x", _no_errors()))
+    about = About(YEAR, datetime(2026, 12, 1, tzinfo=UTC), "a bucket", "b", _no_errors())
+    page = render(report, about)
 
     section = page.split('id="before-adoption"', 1)[1].split("</section>", 1)[0]
     assert "No adoption in this window, so there is no median to show." in section

@@ -126,18 +126,18 @@ def main(argv: list[str] | None = None) -> int:
                 )
             answers = ask_bucket(args.bucket_dir, window)
             kept = kept_in_bucket_dir(args.bucket_dir)
-            source = f"the local bucket {args.bucket_dir}"
+            source = ("the local bucket", str(args.bucket_dir))
         else:
             answers, scanned = ask_athena(
                 args.stack_name, window, region=args.region, timeout=args.timeout
             )
             print(f"report: Athena scanned {scanned:,} bytes", file=sys.stderr)
             kept = kept_on_s3(args.stack_name, region=args.region)
-            source = f"stack {args.stack_name}'s named queries on Athena ({scanned:,} bytes read)"
+            source = ("the named queries on Athena of stack", args.stack_name)
         report = as_json(answers)
         for path, write in (
             (args.chart, lambda path: write_chart(answers, path)),
-            (args.html, lambda path: write_page(report, About(window, now, source, kept), path)),
+            (args.html, lambda path: write_page(report, About(window, now, *source, kept), path)),
         ):
             if path is None:
                 continue

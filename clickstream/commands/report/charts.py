@@ -29,7 +29,13 @@ STEPS = ("viewers", "likers", "adopters")
 COLOURS = {"viewers": "#2f5f8f", "likers": "#b7791f", "adopters": "#2f7d3a"}
 BAR = "#2f5f8f"
 WIDTH_INCHES = 6.4
-_FONT = {"font.size": 10, "font.family": "sans-serif", "svg.fonttype": "none"}
+# Text as text; a name is never read as mathtext ("$…$" would be typeset, or refused).
+_FONT = {
+    "font.size": 10,
+    "font.family": "sans-serif",
+    "svg.fonttype": "none",
+    "text.parse_math": False,
+}
 
 
 def display_name(name: str | None) -> str:

@@ -85,7 +85,8 @@ class About:
 
     window: Window
     made_at: datetime  # UTC
-    source: str  # e.g. "the local bucket local-bucket", "stack mysfits-clickstream on Athena"
+    source: str  # what answered: "the local bucket", "the named queries on Athena of stack"
+    where: str  # its name: the bucket's folder, the stack's name
     kept: KeptClicks
 
 
@@ -367,7 +368,8 @@ def _about(report: dict[str, Any], about: About) -> str:
         f"<dt>Window</dt><dd><time>{window.since.isoformat()}</time> to "
         f"<time>{window.until.isoformat()}</time>, UTC days, both included</dd>"
         f'<dt>Made</dt><dd><time datetime="{made:%Y-%m-%dT%H:%M:%SZ}">'
-        f"{made:%Y-%m-%d %H:%M} UTC</time>, from {text(about.source)}</dd>"
+        f"{made:%Y-%m-%d %H:%M} UTC</time>, from {text(about.source)} "
+        f"<code>{text(about.where)}</code></dd>"
         f"<dt>Clicks under errors/</dt><dd>{_kept(about.kept)}</dd>"
         f"<dt>Bot events left out</dt><dd>{number(report['totals']['botEvents'])}</dd>"
         "</dl>",
@@ -413,7 +415,8 @@ def render(report: dict[str, Any], about: About) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         f"<title>{text(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f'<header><h1>{text(title)}</h1><p class="lead">{summary}</p></header>\n'
+        f"<header><h1>Mysfits clicks, <time>{window.since.isoformat()}</time> to "
+        f'<time>{window.until.isoformat()}</time></h1><p class="lead">{summary}</p></header>\n'
         f"<main>\n{chr(10).join(sections)}\n{_about(report, about)}\n</main>\n"
         "<footer><p>Made by <code>generate.py report --html</code> from the same answers as "
         "<code>--json</code>. Times are UTC.</p></footer>\n"
