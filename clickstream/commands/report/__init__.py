@@ -3,7 +3,9 @@
 ``--bucket-dir DIR`` answers them with DuckDB over the local runner's bucket; ``--stack-name``
 runs the stack's named queries on Athena. Both run the SQL in ``clickstream/queries/`` over
 one window of UTC days (``--since``, ``--until``; the last 30 by default), given to each question
-as parameters, so that each reads only those days' partitions.
+as parameters, so that each reads only those days' partitions. The answers are printed as
+tables (in words, mysfits by name), or as one JSON object (``--json``, ids kept); ``--chart``
+draws three of them, and ``--html`` writes that same JSON object as a page (``page.py``).
 
 Exit status: 0 with a report (an existing bucket with no clicks yet gives the honest report of
 none, and says so on stderr); 2 with one line for what to fix (no such bucket, a stack without

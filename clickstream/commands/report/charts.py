@@ -130,7 +130,7 @@ def funnel(report: dict[str, Any]) -> str:
         axes.xaxis.get_major_locator().set_params(integer=True)
         axes.legend(loc="lower right")
 
-    return _draw("funnel", 1.0 + 0.5 * max(len(rows), 2), draw)
+    return _draw("funnel", 1.0 + 0.4 * max(len(rows), 2), draw)
 
 
 def views_per_mysfit(report: dict[str, Any]) -> str:
