@@ -345,16 +345,15 @@ def _views_per_day(report: dict[str, Any]) -> str:
 def _kept(kept: KeptClicks) -> str:
     if not kept.objects:
         return "none"
-    if kept.clicks is None:
-        what = (
-            f"{plural(kept.objects, 'object')} ({number(kept.size)} bytes) of clicks; "
-            "<code>generate.py replay --dry-run</code> counts them"
-        )
+    replay = "<code>generate.py replay</code> sends them back"
+    if kept.clicks is None:  # on AWS: listed, not read
+        what = f"{plural(kept.objects, 'object')} ({number(kept.size)} bytes) of clicks"
+        replay = "<code>generate.py replay --dry-run</code> counts their clicks, " + replay
     else:
         what = f"{plural(kept.clicks, 'click')} in {plural(kept.objects, 'object')}"
     return (
-        f"{what}, under <code>{text(kept.where)}</code>: they could not be enriched and are not "
-        "on this page (<code>generate.py replay</code> sends them back)"
+        f"{what} under <code>{text(kept.where)}</code>: they could not be enriched and are not "
+        f"on this page ({replay})"
     )
 
 
