@@ -248,3 +248,15 @@ def test_on_aws_the_objects_under_errors_are_counted_not_their_clicks(journey_bu
         "enriched and are not on this page (generate.py replay --dry-run counts their clicks, "
         "generate.py replay sends them back)"
     )
+
+
+def test_two_mysfits_of_one_name_are_two_bars(journey_bucket):
+    report = as_json(ask_bucket(journey_bucket, YEAR))
+    for entry in report["clicksByMysfit"].values():
+        entry["name"] = "Twin"
+    about = About(YEAR, datetime(2026, 12, 1, tzinfo=UTC), "a bucket", "b", _no_errors())
+
+    page = render(report, about)
+
+    chart = page.split('id="views-per-mysfit"', 1)[1].split("</figure>", 1)[0]
+    assert len(re.findall(r"<text [^>]*>Twin</text>", chart)) == len(report["clicksByMysfit"]) == 5
