@@ -109,27 +109,32 @@ def _visit(rng, ids, favourites, user, at) -> list[dict]:
     return records
 
 
-def main(out_dir: Path = ROOT / "docs") -> None:
+def fill(pipeline: LocalPipeline) -> list[str]:
+    """The sample's visits, through the running pipeline's processor into its bucket, one
+    Firehose batch per hour of arrival; the --since and --until that cover them."""
     rng = random.Random(5)
+    mysfits = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=10).json()
+    ids = [m["mysfitId"] for m in mysfits["mysfits"]]
+    delivery = TimedDelivery(pipeline)
+    hour = None
+    for record in visits(rng, ids):
+        if hour is not None and record["receivedAt"] // 3_600_000 != hour:
+            delivery.flush()
+        hour = record["receivedAt"] // 3_600_000
+        delivery.put(record)
+    delivery.flush()
+    last_day = FIRST_DAY + timedelta(days=DAYS - 1)
+    return ["--since", f"{FIRST_DAY:%Y-%m-%d}", "--until", f"{last_day:%Y-%m-%d}"]
+
+
+def main(out_dir: Path = ROOT / "docs") -> None:
     with (
         tempfile.TemporaryDirectory() as scratch,
         LocalPipeline(
             ROOT / "templates" / "clickstream.json", Path(scratch), web_dir=None
         ) as pipeline,
     ):
-        mysfits = requests.get(f"{pipeline.mysfits_api_url}/mysfits", timeout=10).json()
-        ids = [m["mysfitId"] for m in mysfits["mysfits"]]
-        delivery = TimedDelivery(pipeline)
-        hour = None
-        for record in visits(rng, ids):
-            # One Firehose batch per hour of arrival.
-            if hour is not None and record["receivedAt"] // 3_600_000 != hour:
-                delivery.flush()
-            hour = record["receivedAt"] // 3_600_000
-            delivery.put(record)
-        delivery.flush()
-        last_day = FIRST_DAY + timedelta(days=DAYS - 1)
-        window = ["--since", f"{FIRST_DAY:%Y-%m-%d}", "--until", f"{last_day:%Y-%m-%d}"]
+        window = fill(pipeline)
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             report(["--bucket-dir", scratch, *window])

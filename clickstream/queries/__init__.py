@@ -55,6 +55,7 @@ _FILES = {
     "totals": "totals.sql",
     "funnelByMysfit": "funnel_by_mysfit.sql",
     "beforeAdoption": "before_adoption.sql",
+    "beforeLike": "before_like.sql",
     "sessions": "sessions.sql",
     "clicksByMysfit": "clicks_by_mysfit.sql",
     "clicksByAlignment": "clicks_by_alignment.sql",

@@ -131,6 +131,13 @@ def expected_report(clicks: list[Sent], profiles: dict[str, dict[str, Any]]) -> 
             "medianMinutesFromFirstView": None,
             "adoptedWithoutViewing": 0,
         },
+        "beforeLike": {
+            "likes": 0,
+            "medianProfilesViewed": None,
+            "medianDistinctMysfitsViewed": None,
+            "medianMinutesFromFirstView": None,
+            "likedWithoutViewing": 0,
+        },
         "clicksByMysfit": {
             mysfit: {"name": profiles[mysfit]["name"], "clicks": count}
             for mysfit, count in sorted(per_mysfit.items(), key=lambda item: (-item[1], item[0]))

@@ -172,6 +172,25 @@ def expected(ids: dict[str, str]) -> dict:
             # CY's
             "adoptedWithoutViewing": 1,
         },
+        "beforeLike": {
+            # Ana 10:15, CY 12:10 (tab C) and 16:00 (tab H); not the crawler's
+            "likes": 3,
+            # Ana's like at 10:15 follows visitor A's views (Pauly 10:00, CoCo 10:05 once,
+            # Pauly 10:12) and ANA's signed-in view in tab A2 (Snowflake 09:30) = 4; not F's
+            # 09:00 view (a claim of ANA's sub, not signed in). CY's like at 12:10 follows no
+            # view: tab C's only view is at 12:39 = 0. CY's like at 16:00 in tab H, which viewed
+            # nothing, follows CY's signed-in view in tab C (Rujin 12:39) = 1.
+            # Sorted [0, 1, 4]: the middle value, 1.
+            "medianProfilesViewed": 1.0,
+            # Ana: Snowflake, Pauly, CoCo = 3; CY at 12:10: 0; CY at 16:00: Rujin = 1.
+            # Sorted [0, 1, 3]: 1.
+            "medianDistinctMysfitsViewed": 1.0,
+            # Over the two likes with a view before them: Ana 09:30 to 10:15 = 45 minutes;
+            # CY 12:39 to 16:00 = 201 minutes. (45 + 201) / 2 = 123
+            "medianMinutesFromFirstView": 123.0,
+            # CY's at 12:10
+            "likedWithoutViewing": 1,
+        },
         # F   [09:00]                            1 event,  0 minutes, a bounce
         # A2  [09:30]                            1 event,  0 minutes, a bounce
         # A   [10:00 … 10:20], gaps 5, 7, 3, 5   5 events, 20 minutes (signing in keeps the

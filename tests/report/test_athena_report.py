@@ -29,7 +29,7 @@ from clickstream.local.cfn import ResolvedTemplate
 from clickstream.queries import QUESTIONS, Window
 from tests.fake_aws import use_fake_credentials
 
-from .conftest import YEAR, Sent, expected_report, without_sessions
+from .conftest import YEAR, YEAR_ARGS, Sent, expected_report, without_sessions
 from .journey import expected
 
 REGION = "eu-west-1"
@@ -46,7 +46,7 @@ REQUIRED = {
 # are double; the CAST is a date.
 BIGINT = (
     "events profile_views likes adoptions visitors signed_in_users bot_events viewers likers "
-    "adopters adopted_without_viewing sessions clicks hour_utc day_rank"
+    "adopters adopted_without_viewing liked_without_viewing sessions clicks hour_utc day_rank"
 )
 DOUBLE = (
     "median_profiles_viewed median_distinct_mysfits_viewed median_minutes_from_first_view "
@@ -219,6 +219,7 @@ def test_the_journey_on_athena_gives_the_answers_worked_out_by_hand(
     assert status == 0, captured.err
     report = json.loads(captured.out)
     assert report == expected(mysfit_ids)
+    assert report["beforeLike"] == expected(mysfit_ids)["beforeLike"]
     assert list(report["funnelByMysfit"]) == list(expected(mysfit_ids)["funnelByMysfit"])
 
 
@@ -487,6 +488,16 @@ def test_clicks_without_a_time_on_athena_are_one_line_and_exit_2(aws, template, 
             ],
             [(0, None, None, None, 0)],
         ),
+        "beforeLike": Answer(
+            [
+                "likes",
+                "median_profiles_viewed",
+                "median_distinct_mysfits_viewed",
+                "median_minutes_from_first_view",
+                "liked_without_viewing",
+            ],
+            [(0, None, None, None, 0)],
+        ),
         "sessions": Answer(
             ["sessions", "median_events_per_session", "median_minutes", "bounce_rate"],
             [(2, 1.0, None, 1.0)],
@@ -510,3 +521,27 @@ def test_clicks_without_a_time_on_athena_are_one_line_and_exit_2(aws, template, 
     assert captured.out == ""
     assert "report: error: the clicks table holds clicks with no readable clickedAt" in captured.err
     assert captured.err.count("\n") == 2  # the bytes scanned, then the error
+
+
+def test_the_page_from_athena_shows_the_journeys_answers(
+    aws, template, named_queries, journey_bucket, mysfit_ids, tmp_path, capsys
+):
+    deploy(aws, template)
+    queue_results(ask_bucket(journey_bucket, YEAR, named_queries))
+    page = tmp_path / "report.html"
+
+    status = main(["--stack-name", STACK, "--region", REGION, "--html", str(page), *YEAR_ARGS])
+
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert err.splitlines()[-1] == f"report: wrote {page}"
+    html = page.read_text(encoding="utf-8")
+    want = expected(mysfit_ids)
+    # What the journey's answers say, worked out by hand, as the page shows them.
+    assert f"the named queries on Athena of stack <code>{STACK}</code>" in html
+    like = html.split('id="before-like"', 1)[1].split("</section>", 1)[0]
+    assert '<th scope="row">Median minutes from the first view</th>' in like
+    assert '<data value="123.0">123</data>' in like
+    assert want["beforeLike"]["medianMinutesFromFirstView"] == 123.0
+    assert f'<data value="{want["totals"]["botEvents"]}">' in html.split('id="about"', 1)[1]
+    assert all(mysfit_id not in html for mysfit_id in mysfit_ids.values())

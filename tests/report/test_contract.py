@@ -11,7 +11,7 @@ from sqlglot import exp
 
 from clickstream import contract, defaults
 from clickstream.commands.report.local import translate
-from clickstream.queries import compose
+from clickstream.queries import QUESTIONS, compose
 
 # Columns Athena adds to every table it reads from S3.
 ATHENA_PSEUDO_COLUMNS = {"$path", "$file_size", "$file_modified_time"}
@@ -198,3 +198,36 @@ def test_every_named_query_bounds_each_partition_key_by_itself(parsed, template)
             ), (name, key)
             # Ranges are joined by OR only: any AND would be a bound of another shape.
             assert not list(own[0].find_all(exp.And)), (name, key)
+
+
+def test_before_like_asks_before_adoption_of_likes():
+    """The same rules, the same shape: the two statements differ only in the event they look
+    back from, and the names that follow from it."""
+    by_key = {question.key: question for question in QUESTIONS}
+    adoption = sqlglot.parse_one(by_key["beforeAdoption"].sql, read="athena")
+    like = sqlglot.parse_one(by_key["beforeLike"].sql, read="athena")
+    renamed = {
+        "adoptions": "likes",
+        "adoption": "like_number",
+        "adoption_keys": "like_keys",
+        "per_adoption": "per_like",
+        "adopted_without_viewing": "liked_without_viewing",
+    }
+
+    def rename(node):
+        if isinstance(node, exp.Identifier) and node.name in renamed:
+            return exp.to_identifier(renamed[node.name])
+        if isinstance(node, exp.Literal) and node.is_string and node.this == "adopt":
+            return exp.Literal.string("like")
+        return node
+
+    assert adoption.transform(rename).sql("athena", comments=False) == like.sql(
+        "athena", comments=False
+    )
+    assert [c.alias_or_name for c in like.selects] == [
+        "likes",
+        "median_profiles_viewed",
+        "median_distinct_mysfits_viewed",
+        "median_minutes_from_first_view",
+        "liked_without_viewing",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import struct
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -33,3 +34,15 @@ def test_readme_shows_lines_of_the_sample_and_the_chart():
     assert len(shown) > 10
     assert [line for line in shown if line not in sample] == []
     assert "](docs/sample-chart.svg)" in readme
+
+
+def test_readme_shows_a_small_picture_of_the_report_page():
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    picture = DOCS / "report-page.png"
+    assert "](docs/report-page.png)" in readme
+    assert "generate.py report --bucket-dir local-bucket --html report.html" in readme
+    data = picture.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(data) < 100_000, "keep the picture small: python docs/make_page_picture.py"
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    assert (width, height) == (860, 1400)

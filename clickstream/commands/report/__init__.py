@@ -3,7 +3,9 @@
 ``--bucket-dir DIR`` answers them with DuckDB over the local runner's bucket; ``--stack-name``
 runs the stack's named queries on Athena. Both run the SQL in ``clickstream/queries/`` over
 one window of UTC days (``--since``, ``--until``; the last 30 by default), given to each question
-as parameters, so that each reads only those days' partitions.
+as parameters, so that each reads only those days' partitions. The answers are printed as
+tables (in words, mysfits by name), or as one JSON object (``--json``, ids kept); ``--chart``
+draws three of them, and ``--html`` writes that same JSON object as a page (``page.py``).
 
 Exit status: 0 with a report (an existing bucket with no clicks yet gives the honest report of
 none, and says so on stderr); 2 with one line for what to fix (no such bucket, a stack without
@@ -25,6 +27,7 @@ from clickstream.commands.report.athena import DEFAULT_TIMEOUT_SECONDS, ask_athe
 from clickstream.commands.report.errors import kept_in_bucket_dir, kept_on_s3
 from clickstream.commands.report.local import ask_bucket
 from clickstream.commands.report.output import CHART_SUFFIXES, as_json, as_table, write_chart
+from clickstream.commands.report.page import About, write_page
 from clickstream.defaults import DEFAULT_REPORT_DAYS
 from clickstream.queries import Window
 
@@ -93,6 +96,13 @@ def _parser() -> OneLineParser:
         help="also draw views per mysfit, the funnel per mysfit and views per hour: "
         "FILE.svg or FILE.png",
     )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE",
+        help="also write the answers as one self-contained page (no script, nothing loaded "
+        "from anywhere) with charts and their numbers",
+    )
     return parser
 
 
@@ -105,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--chart must name a {' or '.join(CHART_SUFFIXES)} file, not {args.chart}")
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
-    window = window_of(args.since, args.until, datetime.now(UTC).date())
+    now = datetime.now(UTC)
+    window = window_of(args.since, args.until, now.date())
     if window.since > window.until:
         parser.error(f"--since {window.since} is after --until {window.until}")
     try:
@@ -117,19 +128,26 @@ def main(argv: list[str] | None = None) -> int:
                 )
             answers = ask_bucket(args.bucket_dir, window)
             kept = kept_in_bucket_dir(args.bucket_dir)
+            source = ("the local bucket", str(args.bucket_dir))
         else:
             answers, scanned = ask_athena(
                 args.stack_name, window, region=args.region, timeout=args.timeout
             )
             print(f"report: Athena scanned {scanned:,} bytes", file=sys.stderr)
             kept = kept_on_s3(args.stack_name, region=args.region)
+            source = ("the named queries on Athena of stack", args.stack_name)
         report = as_json(answers)
-        if args.chart:
+        for path, write in (
+            (args.chart, lambda path: write_chart(answers, path)),
+            (args.html, lambda path: write_page(report, About(window, now, *source, kept), path)),
+        ):
+            if path is None:
+                continue
             try:
-                write_chart(answers, args.chart)
+                write(path)
             except OSError as error:
                 reason = error.strerror or str(error)
-                raise ReportError(f"cannot write {args.chart}: {reason}") from error
+                raise ReportError(f"cannot write {path}: {reason}") from error
     except CommandError as error:
         print("report: error: " + " ".join(str(error).split()), file=sys.stderr)
         return 2
@@ -142,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
     else:
         sys.stdout.write(as_table(answers))
-    if args.chart:
-        print(f"report: wrote {args.chart}", file=sys.stderr)
+    for path in (args.chart, args.html):
+        if path is not None:
+            print(f"report: wrote {path}", file=sys.stderr)
     return 0

@@ -8,23 +8,18 @@ from typing import Any
 
 from clickstream.cli import write_atomically
 from clickstream.commands.report.answers import Answer, ReportError, require
+from clickstream.commands.report.labels import RATES, camel, label
 from clickstream.queries import QUESTIONS
 
 HOURS = range(24)
 CHART_SUFFIXES = (".svg", ".png")
 # The questions whose answer is one row of figures: shown one figure a line, given as one object.
-FIGURES = ("totals", "beforeAdoption", "sessions")
+FIGURES = ("totals", "beforeAdoption", "beforeLike", "sessions")
 FUNNEL = ("viewers", "likers", "adopters")
 
 
-def camel(column: str) -> str:
-    """``signed_in_users`` -> ``signedInUsers``: Athena gives column names in lower case."""
-    first, *rest = column.split("_")
-    return first + "".join(word.capitalize() for word in rest)
-
-
 def as_json(answers: dict[str, Answer]) -> dict[str, Any]:
-    """One object: ``totals``, ``beforeAdoption`` and ``sessions`` (their figures, by name),
+    """One object: ``totals``, ``beforeAdoption``, ``beforeLike`` and ``sessions`` (their figures),
     ``funnelByMysfit`` (mysfitId -> name, viewers, likers, adopters; most viewed first),
     ``clicksByMysfit`` (mysfitId -> name, clicks; most viewed first), ``clicksByAlignment``
     (goodevil -> lawchaos -> clicks), ``clicksByHour`` ("00".."23" UTC -> clicks, hours with
@@ -61,6 +56,7 @@ def as_json(answers: dict[str, Answer]) -> dict[str, Any]:
             for row in answers["funnelByMysfit"].records()
         },
         "beforeAdoption": figures["beforeAdoption"],
+        "beforeLike": figures["beforeLike"],
         "sessions": figures["sessions"],
         "clicksByMysfit": {
             row["mysfitid"]: {"name": row["name"], "clicks": row["clicks"]}
@@ -72,17 +68,23 @@ def as_json(answers: dict[str, Answer]) -> dict[str, Any]:
     }
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, column: str = "") -> str:
     if value is None:
         return ""
+    if camel(column) in RATES:
+        return f"{value:.1%}"
+    if column == "hour_utc":
+        return f"{value:02d}"
     if isinstance(value, float):
         return f"{value:,.2f}"
     return str(value)
 
 
 def _aligned(columns: list[str], rows: list[tuple[Any, ...]]) -> list[str]:
-    """Columns aligned, numbers on the right."""
-    cells = [columns] + [[_cell(v) for v in row] for row in rows]
+    """Columns under their labels, aligned, numbers on the right."""
+    cells = [[label(c) for c in columns]] + [
+        [_cell(v, c) for v, c in zip(row, columns, strict=True)] for row in rows
+    ]
     numeric = [
         all(isinstance(row[i], int | float) or row[i] is None for row in rows)
         for i in range(len(columns))
@@ -98,25 +100,39 @@ def _aligned(columns: list[str], rows: list[tuple[Any, ...]]) -> list[str]:
     ]
 
 
+def by_name(answer: Answer) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """An answer's columns and rows with each mysfit shown by its name: the id left out."""
+    if "mysfitid" not in answer.columns:
+        return answer.columns, answer.rows
+    columns = [c for c in answer.columns if c != "mysfitid"]
+    rows = [
+        tuple(mysfit_label(record) if c == "name" else record[c] for c in columns)
+        for record in answer.records()
+    ]
+    return columns, rows
+
+
 def as_table(answers: dict[str, Answer]) -> str:
-    """Each question under its heading: a one-row answer one figure a line, others as columns."""
+    """Each question under its heading: a one-row answer one figure a line, others as columns;
+    labels in words, mysfits by name."""
     blocks = []
     for question in QUESTIONS:
         answer = answers[question.key]
         lines = [question.title]
         if question.key in FIGURES:
             (row,) = answer.rows
-            width = max(len(column) for column in answer.columns)
-            values = [_cell(value) or "-" for value in row]
+            labels = [label(column) for column in answer.columns]
+            width = max(len(text) for text in labels)
+            values = [_cell(v, c) or "-" for v, c in zip(row, answer.columns, strict=True)]
             right = max(len(value) for value in values)
             lines += [
-                f"  {column.ljust(width)}  {value.rjust(right)}"
-                for column, value in zip(answer.columns, values, strict=True)
+                f"  {text.ljust(width)}  {value.rjust(right)}"
+                for text, value in zip(labels, values, strict=True)
             ]
         elif not answer.rows:
             lines.append("  (no clicks)")
         else:
-            lines += _aligned(answer.columns, answer.rows)
+            lines += _aligned(*by_name(answer))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
