@@ -8,7 +8,8 @@ close idle keep-alive connections, let requests in flight finish, and only then 
 Under hostile clients they hold: ``Content-Length`` is ASCII digits and a chunk size ASCII hex
 (anything else 400), a body is at most ``MAX_BODY_BYTES`` (413, refused before it is read), at
 most ``MAX_CONNECTIONS`` connections are open at once (one more gets 503 and is closed), and
-what a request carries reaches the log with its control characters escaped.
+what a request carries reaches the log with its control characters escaped. A request whose
+``Host`` is not 127.0.0.1 or localhost (DNS rebinding) is answered 421 and closed.
 """
 
 from __future__ import annotations
@@ -32,10 +33,13 @@ from .cfn import LocalRunnerError
 __all__ = [
     "MAX_BODY_BYTES",
     "MAX_CONNECTIONS",
+    "MISDIRECTED",
     "ConnectionBound",
     "LocalServer",
     "PortInUseError",
     "RequestHandler",
+    "host_allowed",
+    "misdirected",
     "printable",
     "read_body",
 ]
@@ -128,6 +132,28 @@ def _read_chunked(rfile: Any) -> bytes:
     return b"".join(chunks)
 
 
+# The hosts the local servers answer for: 127.0.0.1 and localhost, with or without a port. A page
+# of another site whose name an attacker points at 127.0.0.1 (DNS rebinding) sends its own name.
+_LOCAL_HOST = re.compile(r"(?:127\.0\.0\.1|localhost)(?::[0-9]{1,5})?", re.IGNORECASE)
+MISDIRECTED = 421
+
+
+def host_allowed(host: str | None) -> bool:
+    """Whether a request's ``Host`` names this machine (no Host at all: an HTTP/1.0 client)."""
+    return host is None or _LOCAL_HOST.fullmatch(host.strip()) is not None
+
+
+def misdirected(host: str) -> bytes:
+    """The whole answer to a request for another host: 421, closed, no CORS headers."""
+    body = json.dumps(
+        {"message": f"this server answers only 127.0.0.1 and localhost, not {printable(host)}"}
+    ).encode()
+    return (
+        b"HTTP/1.1 421 Misdirected Request\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+    )
+
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -201,6 +227,12 @@ class RequestHandler(BaseHTTPRequestHandler):
         )
 
     def _respond_once(self) -> None:
+        host = self.headers.get("Host")
+        if not host_allowed(host):
+            self.close_connection = True
+            self.status = MISDIRECTED
+            self.wfile.write(misdirected(host or ""))
+            return
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         try:

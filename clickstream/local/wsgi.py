@@ -4,7 +4,8 @@ werkzeug's development server has no idle timeout, no bound on connections and n
 and its de-chunking takes ``+5`` or ``0x5`` for a chunk size. Here a request's body is read by
 ``servers.read_body`` before the app runs (a framing error is answered 400, a body over the
 limit 413, without the app), an idle connection is closed after ``IDLE_TIMEOUT_SECONDS``, and at
-most ``MAX_CONNECTIONS`` connections are open at once.
+most ``MAX_CONNECTIONS`` connections are open at once, and a request for a ``Host`` other than
+127.0.0.1 or localhost is answered 421 without the app.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ import threading
 from io import BytesIO
 from typing import Any
 
-from .servers import IDLE_TIMEOUT_SECONDS, BadRequestBody, ConnectionBound, read_body
+from .servers import (
+    IDLE_TIMEOUT_SECONDS,
+    BadRequestBody,
+    ConnectionBound,
+    host_allowed,
+    misdirected,
+    read_body,
+)
 
 __all__ = ["BackgroundWsgiServer", "wsgi_server"]
 
@@ -28,6 +36,11 @@ def wsgi_server(app: Any, host: str, port: int) -> Any:
         _body = b""
 
         def run_wsgi(self) -> None:
+            host = self.headers.get("Host")
+            if not host_allowed(host):
+                self.close_connection = True
+                self.wfile.write(misdirected(host or ""))
+                return
             try:
                 self._body = read_body(self.headers, self.rfile)
             except BadRequestBody as error:

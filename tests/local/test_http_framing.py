@@ -125,7 +125,7 @@ def status_of(answer: bytes) -> int:
     ],
 )
 def test_a_content_length_that_is_not_ascii_digits_gets_a_400(address, length):
-    head = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + b"\r\n\r\n"
+    head = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + length + b"\r\n\r\n"
 
     assert status_of(answer_to(address, head + b"{}")) == 400
 
@@ -134,7 +134,7 @@ def test_a_content_length_that_is_not_ascii_digits_gets_a_400(address, length):
 def test_a_chunk_size_that_is_not_ascii_hex_gets_a_400_without_reading_on(address, size):
     # The client keeps sending: a server that took -1 as "read to the end" would never answer.
     request = (
-        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         b"Transfer-Encoding: chunked\r\n\r\n" + size + b"\r\n{}\r\n"
     )
 
@@ -145,7 +145,7 @@ def test_a_chunked_body_over_the_limit_gets_a_413_before_it_is_read():
     # Only the size line is sent: the refusal comes from the size, not from reading 10 MB.
     for address in _local():
         request = (
-            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
             + format(MAX_BODY_BYTES + 1, "x").encode()
             + b"\r\n"
         )
@@ -153,7 +153,7 @@ def test_a_chunked_body_over_the_limit_gets_a_413_before_it_is_read():
 
 
 def test_a_content_length_over_the_limit_gets_a_413_before_the_body_is_sent(address):
-    head = f"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {MAX_BODY_BYTES + 1}\r\n\r\n"
+    head = f"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {MAX_BODY_BYTES + 1}\r\n\r\n"
 
     assert status_of(answer_to(address, head.encode())) == 413
 
@@ -161,10 +161,13 @@ def test_a_content_length_over_the_limit_gets_a_413_before_the_body_is_sent(addr
 def test_both_framings_or_another_coding_get_a_400():
     for address in _local():
         both = (
-            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
         )
-        gzip = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
-        twice = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n"
+        gzip = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+        twice = (
+            b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n"
+        )
         for request in (both, gzip, twice):
             assert status_of(answer_to(address, request + b"0\r\n\r\n")) == 400, request
 
@@ -172,7 +175,8 @@ def test_both_framings_or_another_coding_get_a_400():
 def test_a_well_framed_chunked_body_is_read_whole():
     for address in _local():
         request = (
-            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
             b"3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: x\r\n\r\n"
         )
         answer = answer_to(address, request)
@@ -191,10 +195,12 @@ def test_a_well_framed_chunked_body_is_read_whole():
 def test_request_paths_reach_the_log_with_control_characters_escaped(caplog):
     caplog.set_level(logging.INFO, logger="clickstream.local")
     for address in _local():
-        answer_to(address, b"GET /\x1b[2J\x1b]0;owned\x07?\x9b HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer_to(address, b"GET /\x1b[2J\x1b]0;owned\x07?\x9b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         answer_to(address, b"GET /\x1b[31m HTTP/9.9\r\n\r\n")  # refused by the parser
     for address in _cognito():
-        answer_to(address, b"POST /%1b%5b2J HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        answer_to(
+            address, b"POST /%1b%5b2J HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+        )
 
     lines = [record.getMessage() for record in caplog.records]
     assert any("\\x1b[2J" in line for line in lines), lines
@@ -223,7 +229,7 @@ def test_connections_past_the_bound_get_a_503_and_are_closed(address):
         held.pop().close()
         answer = b""
         for _ in range(50):
-            answer = answer_to(address, b"GET /mysfits HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = answer_to(address, b"GET /mysfits HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             if status_of(answer) != 503:
                 break
         assert status_of(answer) != 503

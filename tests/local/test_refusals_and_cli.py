@@ -197,7 +197,8 @@ def test_cli_log_lines_carry_no_terminal_escapes(tmp_path):
         host, port = urls["site"].removeprefix("http://").rstrip("/").split(":")
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             sock.sendall(
-                b"GET /\x1b]0;owned\x07\x1b[2J HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                b"GET /\x1b]0;owned\x07\x1b[2J HTTP/1.1\r\n"
+                b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n"
             )
             while sock.recv(65536):
                 pass
