@@ -13,6 +13,7 @@ import pytest
 
 from clickstream.local import LocalPipeline
 from clickstream.local.cognito import CognitoStandIn
+from clickstream.standins.mysfits import CATALOG as MYSFITS
 
 from .conftest import REPOSITORY
 
@@ -166,3 +167,71 @@ def test_every_listener_answers_its_own_host(listeners) -> None:
         for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LOCALHOST", "127.0.0.1"):
             status, _, _ = raw_call(url, "GET", path, headers={"Host": host})
             assert status != 421, (name, host)
+
+
+# The DynamoDB listener: SDK calls only, and no page of any origin may call it -------------------
+
+
+def test_no_page_may_write_the_fallback_table(start_pipeline: Callable[..., LocalPipeline]) -> None:
+    import boto3
+
+    # GIVEN the runner's DynamoDB, holding the Mysfits table
+    pipeline = start_pipeline()
+    url = pipeline.aws_endpoint_url
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    key = {"MysfitId": {"S": MYSFITS[0]["mysfitId"]}}
+    before = client.get_item(TableName="MysfitsTable", Key=key)["Item"]
+    update = {
+        "TableName": "MysfitsTable",
+        "Key": key,
+        "UpdateExpression": "SET #n = :v",
+        "ExpressionAttributeNames": {"#n": "Name"},
+        "ExpressionAttributeValues": {":v": {"S": "Owned"}},
+    }
+    evil = {"Origin": "https://evil.example", "Content-Type": "text/plain"}
+
+    # WHEN a page of another site asks for a preflight, and sends what a browser sends unasked
+    preflight = raw_call(
+        url,
+        "OPTIONS",
+        "/",
+        headers={
+            "Origin": "https://evil.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type,x-amz-target",
+        },
+    )
+    query = raw_call(url, "POST", "/?Action=UpdateItem", json.dumps(update).encode(), evil)
+    form = raw_call(url, "POST", "/", b"Action=UpdateItem&TableName=MysfitsTable", evil)
+
+    # THEN nothing allows that origin, every call is refused, and the table is as it was
+    for status, headers, _ in (preflight, query, form):
+        assert not any(k.startswith("access-control-") for k in headers), headers
+        assert status >= 400
+    assert client.get_item(TableName="MysfitsTable", Key=key)["Item"] == before
+
+
+def test_an_sdk_call_with_a_smuggled_action_runs_its_own(
+    start_pipeline: Callable[..., LocalPipeline],
+) -> None:
+    pipeline = start_pipeline()
+    body = {"TableName": "MysfitsTable", "Limit": 1, "ExclusiveStartTableName": "&Action=X&"}
+    status, _, payload = raw_call(
+        pipeline.aws_endpoint_url,
+        "POST",
+        "/",
+        json.dumps(body).encode(),
+        {
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+        },
+    )
+
+    assert status == 200, payload
+    assert "TableNames" in json.loads(payload)
