@@ -11,6 +11,7 @@ most ``MAX_CONNECTIONS`` connections are open at once, and a request for a ``Hos
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from io import BytesIO
 from typing import Any
@@ -25,6 +26,8 @@ from .servers import (
 )
 
 __all__ = ["BackgroundWsgiServer", "wsgi_server"]
+
+_BACKLOG = 128  # werkzeug's own
 
 
 def wsgi_server(app: Any, host: str, port: int) -> Any:
@@ -67,7 +70,16 @@ def wsgi_server(app: Any, host: str, port: int) -> Any:
     class _Server(ConnectionBound, ThreadedWSGIServer):
         pass
 
-    return _Server(host, port, app, _FramedHandler)
+    # Bound here: werkzeug's server prints two lines and exits the process when it cannot bind;
+    # given a bound socket, it only serves it.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(_BACKLOG)
+        return _Server(host, port, app, _FramedHandler, fd=listener.fileno())
+    finally:
+        listener.close()  # the server holds its own copy of the socket
 
 
 class BackgroundWsgiServer:
