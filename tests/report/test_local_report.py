@@ -233,11 +233,44 @@ def test_a_broken_parquet_object_is_one_line_and_exit_2(pipeline, profiles, deli
     (path,) = (pipeline.bucket_dir / "clicks").rglob("*.parquet")
     path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
 
+    # WHEN the report is asked
     status, out, err = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), *YEAR_ARGS)
 
+    # THEN the object is named, with what happened to it and what to do
     assert status == 2
     assert out == ""
-    assert err.startswith(f"report: error: cannot read the clicks under {pipeline.bucket_dir}: ")
+    size = path.stat().st_size
+    assert err == (
+        f"report: error: {path} is cut short: it has no Parquet footer at its end "
+        f"({size:,} bytes; an object written or copied in part): copy it again, or move it out "
+        "of the bucket's clicks/ folder\n"
+    )
+
+
+def test_a_damaged_parquet_object_is_named_with_the_engines_reason(
+    pipeline, profiles, deliver_at, capsys
+):
+    # GIVEN two objects, one whose framing is whole but whose data pages are garbage
+    first, second = sorted(profiles)[:2]
+    deliver_at([Sent("u", first, datetime(2026, 6, 1, tzinfo=UTC))])
+    deliver_at([Sent("v", second, datetime(2026, 6, 2, tzinfo=UTC))])
+    good, bad = sorted((pipeline.bucket_dir / "clicks").rglob("*.parquet"))
+    data = bytearray(bad.read_bytes())
+    footer = int.from_bytes(data[-8:-4], "little")
+    data[4 : len(data) - 8 - footer] = b"\xab" * (len(data) - 12 - footer)
+    bad.write_bytes(bytes(data))
+
+    # WHEN the report is asked
+    status, out, err = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), *YEAR_ARGS)
+
+    # THEN that object, and only it, is named, with the engine's reason and what to do
+    assert status == 2
+    assert out == ""
+    assert err.startswith(f"report: error: {bad} cannot be read as Parquet (the engine says: ")
+    assert err.endswith(
+        "): the object is damaged; copy it again, or move it out of the bucket's clicks/ folder\n"
+    )
+    assert str(good) not in err
     assert err.count("\n") == 1
 
 
