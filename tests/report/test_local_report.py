@@ -478,3 +478,36 @@ def test_days_are_utc_days_in_any_time_zone(pipeline, profiles, deliver_at, zone
     assert default_views.get(a) == 1 and default_views.get(b) == 1
     assert {k: v["clicks"] for k, v in one_day["clicksByMysfit"].items()} == {c: 1}
     assert one_day["clicksByHour"] == {"23": 1}
+
+
+@pytest.mark.parametrize(
+    "inside", ["clicks", "clicks/year=2026", "clicks/year=2026/month=06/day=01", "errors"]
+)
+def test_a_folder_inside_a_bucket_is_one_line_naming_the_bucket(
+    pipeline, profiles, deliver_at, capsys, inside
+):
+    # GIVEN a bucket holding a click, and its errors/ folder
+    deliver_at([Sent("u", sorted(profiles)[0], datetime(2026, 6, 1, tzinfo=UTC))])
+    (pipeline.bucket_dir / "errors" / "processing-failed").mkdir(parents=True, exist_ok=True)
+    folder = pipeline.bucket_dir / inside
+    assert folder.is_dir()
+
+    # WHEN the report is given a folder inside it
+    status, out, err = run_report(capsys, "--bucket-dir", str(folder), *YEAR_ARGS)
+
+    # THEN it says which folder to give, and reports nothing
+    assert status == 2
+    assert out == ""
+    assert err == (
+        f"report: error: {folder} is a folder inside a bucket, not a bucket: give the folder "
+        f"that holds clicks/ and errors/, --bucket-dir {pipeline.bucket_dir}\n"
+    )
+
+
+def test_a_bucket_folder_named_like_a_prefix_is_still_a_bucket(tmp_path, capsys):
+    bucket = tmp_path / "clicks"
+    (bucket / "clicks").mkdir(parents=True)
+
+    status, _, err = run_report(capsys, "--bucket-dir", str(bucket), *YEAR_ARGS)
+
+    assert status == 0, err
