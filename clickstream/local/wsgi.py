@@ -4,7 +4,8 @@ werkzeug's development server has no idle timeout, no bound on connections and n
 and its de-chunking takes ``+5`` or ``0x5`` for a chunk size. Here a request's body is read by
 ``servers.read_body`` before the app runs (a framing error is answered 400, a body over the
 limit 413, without the app), an idle connection is closed after ``IDLE_TIMEOUT_SECONDS``, and at
-most ``MAX_CONNECTIONS`` connections are open at once, and a request for a ``Host`` other than
+most ``MAX_CONNECTIONS`` connections are open at once, a request's head must arrive within
+``HEAD_TIMEOUT_SECONDS`` of its first byte, and a request for a ``Host`` other than
 127.0.0.1 or localhost is answered 421 without the app.
 """
 
@@ -20,6 +21,7 @@ from .servers import (
     IDLE_TIMEOUT_SECONDS,
     BadRequestBody,
     ConnectionBound,
+    HeadDeadline,
     host_allowed,
     misdirected,
     read_body,
@@ -34,7 +36,7 @@ def wsgi_server(app: Any, host: str, port: int) -> Any:
     """A threaded werkzeug server bound to ``host:port`` (OSError if it cannot bind)."""
     from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-    class _FramedHandler(WSGIRequestHandler):
+    class _FramedHandler(HeadDeadline, WSGIRequestHandler):
         timeout = IDLE_TIMEOUT_SECONDS
         _body = b""
 

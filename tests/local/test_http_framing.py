@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +17,13 @@ import pytest
 from clickstream.local import wsgi as wsgi_module
 from clickstream.local.cognito import CognitoStandIn
 from clickstream.local.dynamodb import LocalDynamoDB
-from clickstream.local.servers import MAX_BODY_BYTES, MAX_CONNECTIONS, LocalServer, RequestHandler
+from clickstream.local.servers import (
+    MAX_BODY_BYTES,
+    MAX_CONNECTIONS,
+    HeadDeadline,
+    LocalServer,
+    RequestHandler,
+)
 from clickstream.standins import server as standin_module
 from clickstream.standins.server import MysfitsServer
 
@@ -246,3 +253,78 @@ def test_stand_in_servers_close_a_connection_that_sends_nothing(monkeypatch, mod
     for address in serve():
         with socket.create_connection(address, timeout=ANSWER_SECONDS) as sock:
             assert sock.recv(1024) == b""  # closed by the server, not a TimeoutError here
+
+
+# -- slow request heads (slowloris) ----------------------------------------------------------
+
+HEAD_SECONDS = 0.5
+# Far past HEAD_SECONDS, far short of the idle timeout (60 s) that bounds each read.
+CLOSED_WITHIN = 10
+
+
+def _fed_a_byte_at_a_time(sock: socket.socket, stop: threading.Event) -> None:
+    """A request head that never ends: a byte every tenth of a second, each resetting any
+    per-read timeout."""
+    head = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 10_000
+    for byte in head:
+        if stop.wait(0.1):
+            return
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:
+            return
+
+
+def _closed_by_the_server(sock: socket.socket) -> bool:
+    """True once the server closes the connection (EOF or reset), False if it holds it open."""
+    sock.settimeout(CLOSED_WITHIN)
+    try:
+        while sock.recv(65536):
+            pass  # an answer (408, 400) before the close is fine
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        pass
+    return True
+
+
+def test_a_request_head_fed_a_byte_at_a_time_is_cut_off(monkeypatch, address):
+    # GIVEN a short limit on the whole request head, and a client feeding one a byte at a time
+    monkeypatch.setattr(HeadDeadline, "head_timeout", HEAD_SECONDS)
+    stop = threading.Event()
+    with socket.create_connection(address, timeout=ANSWER_SECONDS) as sock:
+        feeder = threading.Thread(target=_fed_a_byte_at_a_time, args=(sock, stop))
+        feeder.start()
+        try:
+            # THEN the server closes it, though each read got a byte well within its timeout
+            assert _closed_by_the_server(sock)
+        finally:
+            stop.set()
+            feeder.join()
+
+
+def test_stalled_heads_cannot_hold_the_connection_limit(monkeypatch):
+    # GIVEN a server that holds four connections at most, and four clients that each sent the
+    # first byte of a request and nothing more
+    monkeypatch.setattr(HeadDeadline, "head_timeout", HEAD_SECONDS)
+    server = LocalServer(_Echo, "127.0.0.1", 0, "test server", max_connections=4)
+    server.start(None)
+    address = (server.host, server.port)
+    held = []
+    try:
+        for _ in range(4):
+            sock = socket.create_connection(address, timeout=ANSWER_SECONDS)
+            sock.sendall(b"G")
+            held.append(sock)
+        # WHILE they hold it, a fifth client is turned away
+        assert status_of(answer_to(address, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) == 503
+
+        # THEN each stalled connection is closed once its head is late, and a new client is served
+        assert all(_closed_by_the_server(sock) for sock in held)
+        request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+        answer = answer_to(address, request)
+        assert status_of(answer) == 200
+    finally:
+        for sock in held:
+            sock.close()
+        server.stop(drain_seconds=1)
