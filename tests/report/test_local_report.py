@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -38,10 +39,12 @@ def test_clicks_sent_through_the_clicks_api_are_counted(pipeline, profiles, caps
     plan = [
         (users[n % len(users)], mysfit) for i, mysfit in enumerate(ids) for n in range(i % 4 + 1)
     ]
+    # Each user's tab sends its visitorId, as the page does.
+    tab = {user: str(uuid.uuid5(uuid.NAMESPACE_URL, user)) for user in users}
     answers = [
         requests.put(
             f"{pipeline.api_url}/clicks",
-            json={"userId": user, "mysfitId": mysfit},
+            json={"userId": user, "mysfitId": mysfit, "visitorId": tab[user]},
             headers={"User-Agent": BROWSER},  # a person's browser, not a bot
             timeout=10,
         )
@@ -64,6 +67,32 @@ def test_clicks_sent_through_the_clicks_api_are_counted(pipeline, profiles, caps
     delivered = delivered_clicks(pipeline.bucket_dir)
     assert sorted((c.user_id, c.mysfit_id) for c in delivered) == sorted(plan)
     assert without_sessions(report) == expected_report(delivered, profiles)
+
+
+def test_anonymous_clicks_without_a_visitor_never_count_as_their_claimed_users_visitor(
+    pipeline, profiles, capsys
+):
+    # GIVEN one visitor's tab (visitorId sent), and a caller sending clicks without visitorId
+    # under that visitor's userId, each with the same x-amzn-RequestId of its choosing
+    mysfit = sorted(profiles)[0]
+    tab = "5f1e2d3c-4b5a-4697-8871-9a0b1c2d3e4f"
+    bodies = [{"userId": "ana", "mysfitId": mysfit, "visitorId": tab}] * 2
+    bodies += [{"userId": "ana", "mysfitId": mysfit}] * 3
+    chosen = {"User-Agent": BROWSER, "x-amzn-RequestId": "0b2f1c4e-6a4d-4b8e-9f61-3c2d1e0f9a8b"}
+    for body in bodies:
+        answer = requests.put(f"{pipeline.api_url}/clicks", json=body, headers=chosen, timeout=10)
+        assert answer.status_code == 200
+    pipeline.flush()
+
+    # WHEN the report is asked
+    status, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json")
+
+    # THEN the tab is one visitor and each claimed click a visitor of its own: none joins the
+    # tab's visitor or another under the claimed userId (or the chosen request id)
+    assert status == 0
+    totals = json.loads(out)["totals"]
+    assert (totals["events"], totals["visitors"]) == (5, 4)
+    assert json.loads(out)["sessions"]["sessions"] == 4
 
 
 def known_clicks(profiles) -> list[list[Sent]]:
