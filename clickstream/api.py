@@ -61,6 +61,12 @@ def _member(kind: str, source: str) -> str:
             f"#set($value = '\"{source}\"')"
             "#if($body.event)#set($value = $input.json('$.event'))#end"
         )
+    if kind == "visitor":
+        # The body's visitorId, else the edge's own id for the request: never the caller's userId.
+        return (
+            f'#set($value = "${{q}}{source}${{q}}")'
+            "#if($body.visitorId)#set($value = $input.json('$.visitorId'))#end"
+        )
     if kind == "claim":
         return f'#set($value = "${{q}}$util.escapeJavaScript({source})${{q}}")'
     if kind == "urlencoded":
@@ -75,7 +81,11 @@ ANONYMOUS_SOURCES = {
     "event": ("literal", contract.PROFILE),
     "userId": ("body", "userId"),
     "authenticated": ("json", "'false'"),
-    "visitorId": ("optional", "visitorId"),
+    # An anonymous click without a visitorId is a visitor of its own, named by API Gateway's
+    # $context.extendedRequestId, which no caller can set ($context.requestId can be set with an
+    # x-amzn-RequestId header): the userId is only asserted, and would let anyone inflate a
+    # visitor's events, or merge visitors, under an id of their choice.
+    "visitorId": ("visitor", "$context.extendedRequestId"),
     "clickId": ("optional", "clickId"),
     "mysfitId": ("body", "mysfitId"),
     "receivedAt": ("json", "$context.requestTimeEpoch"),
@@ -87,6 +97,8 @@ SIGNED_IN_SOURCES = {
     # The ID token's subject, proven by the authorizer; never the body's (the model has none).
     "userId": ("claim", "$context.authorizer.claims.sub"),
     "authenticated": ("json", "'true'"),
+    # Without one, the proven user is the visitor.
+    "visitorId": ("optional", "visitorId"),
 }
 
 

@@ -48,9 +48,10 @@ PARAMETERS: list[Param] = [
         "MysfitsApiUrl",
         "Mysfits site",
         "Mysfits API URL",
-        "Base URL of the Mysfits API (http or https, with or without a trailing slash).",
-        allowed_pattern=r"https?://[^\s/?#]+(/[^\s?#]*)?",
-        constraint_description="an http:// or https:// URL",
+        "Base URL of the Mysfits API, https only (with or without a trailing slash): the "
+        "processor reads the catalog it enriches every click from there.",
+        allowed_pattern=r"https://[^\s/?#]+(/[^\s?#]*)?",
+        constraint_description="an https:// URL (the workshop's API Gateway URL)",
     ),
     Param(
         "CognitoUserPoolArn",

@@ -5,9 +5,10 @@
 // (SRP proves it); SignUp sends it to Cognito over TLS, as every Cognito sign-up does.
 //
 // Where the tokens live (the README's threat model): the ID and access tokens in memory only, so
-// they go with the page; the refresh token and the last user's name in localStorage, so a reload
-// or a new tab keeps the session (as the library and Amplify do by default). Signing out revokes
-// the refresh token (GlobalSignOut) and clears all of it.
+// they go with the page; the refresh token and the last user's name (an e-mail address) in
+// sessionStorage, so a reload keeps the session and nothing outlives the tab (the library and
+// Amplify default to localStorage, which outlives it: a new tab logs in anew here). Signing out
+// revokes the refresh token (GlobalSignOut) and clears all of it.
 
 import {
   AuthenticationDetails,
@@ -22,7 +23,7 @@ const RESTORE_WAIT_MS = 3000;
 
 function browserStorage() {
   try {
-    const storage = globalThis.localStorage;
+    const storage = globalThis.sessionStorage;
     storage.getItem("probe");
     return storage;
   } catch {
@@ -30,7 +31,7 @@ function browserStorage() {
   }
 }
 
-/** The Storage the library writes its keys to: refresh token persistent, the rest in memory. */
+/** The Storage the library writes its keys to: refresh token for the tab, the rest in memory. */
 export class TokenStorage {
   #memory = new Map();
   #persistent;

@@ -65,6 +65,10 @@ MAX_BATCH_RECORDS = 500
 # 4 MiB a call, counted as sent: base64 makes every 3 bytes 4.
 MAX_BATCH_BYTES = 4 * 1024 * 1024
 MAX_ATTEMPTS = 6
+# The most an error object may hold once decompressed: Firehose writes them at most
+# DELIVERY_BUFFER_MB (64 MiB) before compression. A bigger one (a gzip bomb: a megabyte that
+# inflates to gigabytes) is named and left where it is, never inflated whole.
+MAX_OBJECT_BYTES = 256 * 1024 * 1024
 FIRST_BACKOFF_SECONDS = 0.2
 MAX_BACKOFF_SECONDS = 5.0
 # Whole-call errors worth another try; any other error stops the run.
@@ -183,7 +187,7 @@ class FailureObject:
     @classmethod
     def parse(cls, key: str, body: bytes) -> FailureObject:
         if key.endswith(".gz"):
-            body = gzip.decompress(body)
+            body = gunzip(body, MAX_OBJECT_BYTES)
         lines = [line for line in body.splitlines() if line.strip()]
         records, clicks, why = [], [], {}
         for index, line in enumerate(lines):
@@ -200,6 +204,29 @@ class FailureObject:
     def body(self, indexes: list[int]) -> bytes:
         text = b"".join(self.lines[i] + b"\n" for i in indexes)
         return gzip.compress(text, mtime=0) if self.key.endswith(".gz") else text
+
+
+class ObjectTooLarge(ValueError):
+    """An object that decompresses to more than the replay reads."""
+
+
+def gunzip(body: bytes, limit: int) -> bytes:
+    """``body`` decompressed (every gzip member, as gzip.decompress), never more than ``limit``
+    bytes of it: ObjectTooLarge past that; EOFError if it ends early; zlib.error if damaged."""
+    out, size, data = [], 0, body
+    while data:
+        inflater = zlib.decompressobj(wbits=31)  # one gzip member
+        while not inflater.eof:
+            chunk = inflater.decompress(data, limit + 1 - size)
+            size += len(chunk)
+            if size > limit:
+                raise ObjectTooLarge(f"over {limit:,} bytes once decompressed")
+            out.append(chunk)
+            data = inflater.unconsumed_tail
+            if not data and not inflater.eof:
+                raise EOFError("compressed data ended before the end-of-stream marker")
+        data = inflater.unused_data.lstrip(b"\0")  # gzip's padding between members
+    return b"".join(out)
 
 
 def record_of(line: bytes) -> tuple[dict[str, Any] | None, str | None]:
@@ -430,7 +457,7 @@ def replay(
     for done, key in enumerate(keys, 1):
         try:
             failure = FailureObject.parse(key, storage.read(key))
-        except (OSError, EOFError, zlib.error) as error:
+        except (OSError, EOFError, zlib.error, ObjectTooLarge) as error:
             summary.unreadable += 1
             summary.problems.append(f"{key} cannot be read ({error}); it stays")
             continue

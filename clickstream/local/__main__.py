@@ -187,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         f"--endpoint-url {pipeline.firehose_url} --bucket-dir {bucket})\n"
         f"  Cognito          {cognito.url}/   user pool {cognito.user_pool_id}, "
         f"app client {cognito.client_id} (confirmation codes are logged here)\n"
+        f"  DynamoDB         {pipeline.aws_endpoint_url}   (the processor's fallback table; "
+        "AWS SDK calls only, no browser)\n"
         f"  delivery stream  {stream.name}: a batch every "
         f"{stream.buffer_interval_seconds:g} s or {stream.buffer_size_bytes / 2**20:g} MB"
         f"{_objects(stream)}\n"

@@ -8,18 +8,82 @@ Mysfits API down the fallback still enriches clicks.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from clickstream.standins.mysfits import CATALOG, create_table_request, table_item
 
 from .cfn import LocalRunnerError
 from .wsgi import BackgroundWsgiServer
 
-__all__ = ["LocalDynamoDB", "catalog_as_table_items"]
+__all__ = ["LocalDynamoDB", "SdkCallsOnly", "catalog_as_table_items"]
 
 # The SDK signs with these locally; moto maps them to its default account.
 _CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+TARGET_PREFIX = "DynamoDB_20120810."
+_UNKNOWN_OPERATION = json.dumps(
+    {"__type": "com.amazon.coral.service#UnknownOperationException"}
+).encode()
+
+
+class SdkCallsOnly:
+    """WSGI app in front of moto's DynamoDB: only what an AWS SDK sends reaches it.
+
+    moto's server answers CORS for any origin and takes the action from a query string, a body
+    that reads as one, or a header before ``X-Amz-Target``: a page of any site could then write
+    the table with a request a browser sends without asking (``text/plain``, no custom header).
+    Here the action is ``X-Amz-Target``'s (a header a page can set only after a preflight, which
+    is refused: the page never calls DynamoDB), a query string is refused, moto is given that
+    action and nothing else to read one from, and no answer carries CORS headers.
+    """
+
+    def __init__(self, moto_app: Any) -> None:
+        self._moto = moto_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        action = target.removeprefix(TARGET_PREFIX)
+        if (
+            environ.get("REQUEST_METHOD") != "POST"
+            or environ.get("QUERY_STRING")
+            or not target.startswith(TARGET_PREFIX)
+            or not action.isalpha()
+        ):
+            start_response(
+                "400 Bad Request",
+                [
+                    ("Content-Type", "application/x-amz-json-1.0"),
+                    ("Content-Length", str(len(_UNKNOWN_OPERATION))),
+                ],
+            )
+            return [_UNKNOWN_OPERATION]
+        forwarded = {
+            key: value
+            for key, value in environ.items()
+            if not key.startswith("HTTP_") or key in _FORWARDED_HEADERS
+        }
+        forwarded.update(
+            CONTENT_TYPE="application/x-amz-json-1.0",
+            QUERY_STRING=urlencode({"Action": action}),
+            RAW_URI=environ.get("PATH_INFO", "/"),
+            REQUEST_URI=environ.get("PATH_INFO", "/"),
+            HTTP_X_AMZ_TARGET=target,
+        )
+
+        def without_cors(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            kept = [(k, v) for k, v in headers if not k.lower().startswith("access-control-")]
+            return start_response(status, kept, *exc_info)
+
+        return self._moto(forwarded, without_cors)
+
+
+# What moto is given of the caller's headers: the host, and the credential scope (the region).
+_FORWARDED_HEADERS = frozenset({"HTTP_HOST", "HTTP_AUTHORIZATION", "HTTP_X_AMZ_DATE"})
 
 
 def catalog_as_table_items(base_url: str) -> list[dict]:
@@ -39,8 +103,9 @@ class LocalDynamoDB:
                 "install it with: python -m pip install -r requirements-test.txt"
             ) from None
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        # DynamoDB only (no /moto-api/), read by the local servers' rules.
-        self._server = BackgroundWsgiServer(create_backend_app("dynamodb"), host, 0, "dynamodb")
+        # DynamoDB only (no /moto-api/), read by the local servers' rules, SDK calls only.
+        app = SdkCallsOnly(create_backend_app("dynamodb"))
+        self._server = BackgroundWsgiServer(app, host, 0, "dynamodb")
         self.url = ""
 
     def start(self) -> str:

@@ -241,6 +241,12 @@ class LocalPipeline:
 
     def _start(self) -> None:
         document = load_template(self.template_path)
+        # The parameters given are checked before any service starts: a refusal is one line.
+        declared = document.get("Parameters") or {}
+        for name, value in self._parameters.items():
+            if name not in declared:
+                raise TemplateError(f"template has no parameter {name}")
+            check_parameter(name, declared[name], value)
         if self.web_dir is not None and not (self.web_dir / "index.html").is_file():
             raise LocalRunnerError(f"no site at {self.web_dir / 'index.html'}")
         # Every public port is bound before anything runs, so a taken one is reported first.
@@ -271,15 +277,10 @@ class LocalPipeline:
         )
 
         parameters = _parameter_values(document)
-        declared = document.get("Parameters") or {}
         if MYSFITS_API_PARAMETER in declared:
             parameters[MYSFITS_API_PARAMETER] = self.mysfits_api_url
         if USER_POOL_PARAMETER in declared:
             parameters[USER_POOL_PARAMETER] = self.user_pool_arn
-        for name, value in self._parameters.items():
-            if name not in declared:
-                raise TemplateError(f"template has no parameter {name}")
-            check_parameter(name, declared[name], value)
         parameters.update(self._parameters)
         template = ResolvedTemplate(document, parameters=parameters)
         self.template = template

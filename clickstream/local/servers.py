@@ -7,14 +7,18 @@ close idle keep-alive connections, let requests in flight finish, and only then 
 
 Under hostile clients they hold: ``Content-Length`` is ASCII digits and a chunk size ASCII hex
 (anything else 400), a body is at most ``MAX_BODY_BYTES`` (413, refused before it is read), at
-most ``MAX_CONNECTIONS`` connections are open at once (one more gets 503 and is closed), and
-what a request carries reaches the log with its control characters escaped.
+most ``MAX_CONNECTIONS`` connections are open at once (one more gets 503 and is closed),
+what a request carries reaches the log with its control characters escaped, a request's head
+(request line and headers) must arrive within ``HEAD_TIMEOUT_SECONDS`` of its first byte (a
+client feeding it a byte at a time is closed, slowloris), and a request whose
+``Host`` is not 127.0.0.1 or localhost (DNS rebinding) is answered 421 and closed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import json
 import logging
 import re
@@ -32,10 +36,14 @@ from .cfn import LocalRunnerError
 __all__ = [
     "MAX_BODY_BYTES",
     "MAX_CONNECTIONS",
+    "MISDIRECTED",
     "ConnectionBound",
+    "HeadDeadline",
     "LocalServer",
     "PortInUseError",
     "RequestHandler",
+    "host_allowed",
+    "misdirected",
     "printable",
     "read_body",
 ]
@@ -48,6 +56,9 @@ LISTEN_BACKLOG = 1024
 MAX_CONNECTIONS = 256
 # A keep-alive connection idle this long is closed, as a load balancer closes an idle one.
 IDLE_TIMEOUT_SECONDS = 60.0
+# Once a request's first byte has come, the rest of its head (request line and headers) must come
+# within this: a client feeding it a byte at a time cannot hold a connection (slowloris).
+HEAD_TIMEOUT_SECONDS = 10.0
 # How long a drain waits for requests in flight before giving up on them.
 DRAIN_SECONDS = 10.0
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -128,6 +139,28 @@ def _read_chunked(rfile: Any) -> bytes:
     return b"".join(chunks)
 
 
+# The hosts the local servers answer for: 127.0.0.1 and localhost, with or without a port. A page
+# of another site whose name an attacker points at 127.0.0.1 (DNS rebinding) sends its own name.
+_LOCAL_HOST = re.compile(r"(?:127\.0\.0\.1|localhost)(?::[0-9]{1,5})?", re.IGNORECASE)
+MISDIRECTED = 421
+
+
+def host_allowed(host: str | None) -> bool:
+    """Whether a request's ``Host`` names this machine (no Host at all: an HTTP/1.0 client)."""
+    return host is None or _LOCAL_HOST.fullmatch(host.strip()) is not None
+
+
+def misdirected(host: str) -> bytes:
+    """The whole answer to a request for another host: 421, closed, no CORS headers."""
+    body = json.dumps(
+        {"message": f"this server answers only 127.0.0.1 and localhost, not {printable(host)}"}
+    ).encode()
+    return (
+        b"HTTP/1.1 421 Misdirected Request\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+    )
+
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -139,7 +172,68 @@ def printable(text: str, keep: str = "") -> str:
     return _CONTROL.sub(lambda m: m[0] if m[0] in keep else f"\\x{ord(m[0]):02x}", text)
 
 
-class RequestHandler(BaseHTTPRequestHandler):
+class _HeadClock(io.RawIOBase):
+    """The connection's reads, each given only the time left before the request head's deadline
+    (set by its first byte); between requests, and for the body, the idle timeout."""
+
+    def __init__(self, connection: socket.socket, idle: float, head: float) -> None:
+        self._connection, self._idle, self._head = connection, idle, head
+        self._in_head = False
+        self._deadline: float | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def begin_head(self) -> None:
+        self._in_head, self._deadline = True, None
+
+    def end_head(self) -> None:
+        self._in_head, self._deadline = False, None
+
+    def readinto(self, buffer: Any) -> int:
+        timeout = self._idle
+        if self._deadline is not None:
+            timeout = self._deadline - time.monotonic()
+            if timeout <= 0:
+                raise TimeoutError("the request head did not arrive in time")
+        self._connection.settimeout(timeout)
+        count = self._connection.recv_into(buffer)
+        if self._in_head and self._deadline is None and count:
+            self._deadline = time.monotonic() + self._head
+        return count
+
+
+class HeadDeadline:
+    """``BaseHTTPRequestHandler`` mix-in: a request's whole head must arrive within
+    ``head_timeout`` of its first byte (the idle timeout bounds each read only)."""
+
+    head_timeout: float = HEAD_TIMEOUT_SECONDS
+    timeout: float | None
+    connection: socket.socket
+
+    def setup(self) -> None:
+        super().setup()  # type: ignore[misc]
+        self._clock = _HeadClock(
+            self.connection, self.timeout or IDLE_TIMEOUT_SECONDS, self.head_timeout
+        )
+        self.rfile = io.BufferedReader(self._clock)
+
+    def handle_one_request(self) -> None:
+        # Bytes of the next request already read (pipelined) started its head with the last read.
+        self._clock.begin_head()
+        try:
+            super().handle_one_request()  # type: ignore[misc]
+        finally:
+            self._clock.end_head()
+
+    def parse_request(self) -> bool:
+        try:
+            return super().parse_request()  # type: ignore[misc]
+        finally:
+            self._clock.end_head()
+
+
+class RequestHandler(HeadDeadline, BaseHTTPRequestHandler):
     """Parses the request, calls ``respond``, sends the answer in one write and logs one line."""
 
     server_version = "clickstream-local"
@@ -201,6 +295,12 @@ class RequestHandler(BaseHTTPRequestHandler):
         )
 
     def _respond_once(self) -> None:
+        host = self.headers.get("Host")
+        if not host_allowed(host):
+            self.close_connection = True
+            self.status = MISDIRECTED
+            self.wfile.write(misdirected(host or ""))
+            return
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         try:
@@ -382,9 +482,17 @@ def _close_quietly(connection: socket.socket) -> None:
 class LocalServer:
     """A ``ThreadingHTTPServer`` bound at construction (so a taken port fails early)."""
 
-    def __init__(self, handler: type[RequestHandler], host: str, port: int, what: str) -> None:
+    def __init__(
+        self,
+        handler: type[RequestHandler],
+        host: str,
+        port: int,
+        what: str,
+        *,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
         try:
-            self._server = _Server((host, port), handler)
+            self._server = _Server((host, port), handler, max_connections)
         except OSError as error:
             if error.errno in (errno.EADDRINUSE, errno.EACCES):
                 reason = "in use" if error.errno == errno.EADDRINUSE else "not allowed"

@@ -110,10 +110,15 @@ class WebHandler(RequestHandler):
         if path == "/config.js":
             return 200, {"Content-Type": _TYPES[".js"], **headers}, site.config_js().encode()
         root = site.root.resolve()
-        target = (root / (unquote(path).lstrip("/") or "index.html")).resolve()
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.is_relative_to(root) or not target.is_file():
+        try:
+            # A name the file system refuses (a NUL, a name too long) names no file of the site.
+            target = (root / (unquote(path).lstrip("/") or "index.html")).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            found = target.is_relative_to(root) and target.is_file()
+        except (OSError, ValueError):
+            found = False
+        if not found:
             return 404, {"Content-Type": "text/plain; charset=utf-8", **headers}, b"Not Found\n"
         body = site.page(target) if target.suffix == ".html" else target.read_bytes()
         return 200, {"Content-Type": content_type(target), **headers}, body

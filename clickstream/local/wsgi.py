@@ -4,30 +4,48 @@ werkzeug's development server has no idle timeout, no bound on connections and n
 and its de-chunking takes ``+5`` or ``0x5`` for a chunk size. Here a request's body is read by
 ``servers.read_body`` before the app runs (a framing error is answered 400, a body over the
 limit 413, without the app), an idle connection is closed after ``IDLE_TIMEOUT_SECONDS``, and at
-most ``MAX_CONNECTIONS`` connections are open at once.
+most ``MAX_CONNECTIONS`` connections are open at once, a request's head must arrive within
+``HEAD_TIMEOUT_SECONDS`` of its first byte, and a request for a ``Host`` other than
+127.0.0.1 or localhost is answered 421 without the app.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from io import BytesIO
 from typing import Any
 
-from .servers import IDLE_TIMEOUT_SECONDS, BadRequestBody, ConnectionBound, read_body
+from .servers import (
+    IDLE_TIMEOUT_SECONDS,
+    BadRequestBody,
+    ConnectionBound,
+    HeadDeadline,
+    host_allowed,
+    misdirected,
+    read_body,
+)
 
 __all__ = ["BackgroundWsgiServer", "wsgi_server"]
+
+_BACKLOG = 128  # werkzeug's own
 
 
 def wsgi_server(app: Any, host: str, port: int) -> Any:
     """A threaded werkzeug server bound to ``host:port`` (OSError if it cannot bind)."""
     from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
-    class _FramedHandler(WSGIRequestHandler):
+    class _FramedHandler(HeadDeadline, WSGIRequestHandler):
         timeout = IDLE_TIMEOUT_SECONDS
         _body = b""
 
         def run_wsgi(self) -> None:
+            host = self.headers.get("Host")
+            if not host_allowed(host):
+                self.close_connection = True
+                self.wfile.write(misdirected(host or ""))
+                return
             try:
                 self._body = read_body(self.headers, self.rfile)
             except BadRequestBody as error:
@@ -54,7 +72,16 @@ def wsgi_server(app: Any, host: str, port: int) -> Any:
     class _Server(ConnectionBound, ThreadedWSGIServer):
         pass
 
-    return _Server(host, port, app, _FramedHandler)
+    # Bound here: werkzeug's server prints two lines and exits the process when it cannot bind;
+    # given a bound socket, it only serves it.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(_BACKLOG)
+        return _Server(host, port, app, _FramedHandler, fd=listener.fileno())
+    finally:
+        listener.close()  # the server holds its own copy of the socket
 
 
 class BackgroundWsgiServer:

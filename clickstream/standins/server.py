@@ -14,6 +14,7 @@ from clickstream.local.servers import (
     IDLE_TIMEOUT_SECONDS,
     BadRequestBody,
     ConnectionBound,
+    HeadDeadline,
     read_body,
 )
 
@@ -84,7 +85,7 @@ class _Httpd(ConnectionBound, ThreadingHTTPServer):
 
 
 def _handler_for(server: MysfitsServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(HeadDeadline, BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
         timeout = IDLE_TIMEOUT_SECONDS  # the local runner's: an idle connection is closed
 

@@ -46,7 +46,14 @@ def process_batch(
     """The Firehose response (every recordId once, in order) and what happened."""
     summary = BatchSummary()
     decoded: list[tuple[KinesisFirehoseRecord, Click | str]] = []
+    decoding_stopped = False
     for record in event.records:
+        # Decoding one record is bounded (the user agent's length is), not free: past the lookup
+        # cutoff no lookup could start, so the records left fail as past the deadline.
+        if decoding_stopped or time.monotonic() >= lookup_cutoff:
+            decoding_stopped = True
+            decoded.append((record, DEADLINE))
+            continue
         try:
             outcome: Click | str = decode_click(
                 record.get("data"), record.get("approximateArrivalTimestamp")
@@ -91,5 +98,7 @@ def process_batch(
             PROCESSING_FAILED, raw if isinstance(raw, str) else ""
         )
         response.add_record(failed)
-    summary.deadline_reached = summary.deadline_reached or DEADLINE in profiles.values()
+    summary.deadline_reached = (
+        summary.deadline_reached or decoding_stopped or DEADLINE in profiles.values()
+    )
     return (response.asdict() if response.records else {"records": []}), summary

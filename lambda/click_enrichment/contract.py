@@ -43,7 +43,9 @@ RECORD_FIELDS = (
     ("receivedAt", "integer"),
     ("userAgent", "string"),
 )
-# Absent when the browser did not send them.
+# Absent when the browser did not send them; except that the anonymous method always writes a
+# visitorId: the body's, or else API Gateway's $context.extendedRequestId (base64, which no caller
+# can set), so an anonymous click is never counted as the visitor of the userId it asserts.
 RECORD_OPTIONAL = ("visitorId", "clickId")
 
 # --- The enriched line, which is also the clicks table --------------------------------------

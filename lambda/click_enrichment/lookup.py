@@ -15,6 +15,7 @@ cutoff keeps a session of its own, and the container starts a new one.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -25,6 +26,7 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util import Timeout
 
@@ -42,6 +44,10 @@ PER_ID_LIMIT = 64
 # Calls end this long before the lookup cutoff: a call's timeout and the cutoff never coincide.
 SETTLE_SECONDS = 0.1
 _BACKOFF_CAP_SECONDS = 2.0
+# The most of an answer read: the workshop's catalog is a few kilobytes. A longer one is refused
+# before it fills the function's memory.
+MAX_ANSWER_BYTES = 1024 * 1024
+_CHUNK_BYTES = 16 * 1024
 _CACHE_MAX_ENTRIES = 65_536
 _BATCH_GET_KEYS = 100  # BatchGetItem's limit
 _BATCH_GET_ROUNDS = 5  # calls per 100 keys while DynamoDB leaves some unprocessed
@@ -164,21 +170,25 @@ class MysfitsApi:
         parse: Callable[[Any], T | None],
         retry_500: bool,
     ) -> T:
+        ends = time.monotonic() + timeout
         try:
-            # A total: connecting, sending and the wait for the answer end `timeout` from now.
-            response = session.get(url, timeout=Timeout(total=timeout))
+            # Connecting, sending and the wait for the answer's head end `timeout` from now; the
+            # body is read below, by the same clock (each read may wait no longer than it).
+            response = session.get(url, timeout=Timeout(total=timeout), stream=True)
         except requests.RequestException as error:
             raise _Transient(type(error).__name__) from None
-        status = response.status_code
-        if status == 500 and not retry_500:
-            raise _Refused("HTTP 500")
-        if status == 429 or status >= 500:
-            raise _Transient(f"HTTP {status}", _retry_after(response))
-        if status != 200:
-            raise _Refused(f"HTTP {status}")
+        with response:
+            status = response.status_code
+            if status == 500 and not retry_500:
+                raise _Refused("HTTP 500")
+            if status == 429 or status >= 500:
+                raise _Transient(f"HTTP {status}", _retry_after(response))
+            if status != 200:
+                raise _Refused(f"HTTP {status}")
+            raw = _bounded_body(response, ends, timeout)
         try:
-            body = response.json()
-        except ValueError:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
             raise _Transient("body is not JSON") from None
         value = parse(body)
         if value is None:
@@ -188,6 +198,35 @@ class MysfitsApi:
     def _backoff_for(self, attempt: int) -> float:
         ceiling = min(_BACKOFF_CAP_SECONDS, self._backoff * 2**attempt)
         return ceiling * random.uniform(0.5, 1.0)
+
+
+def _bounded_body(response: requests.Response, ends: float, timeout: float) -> bytes:
+    """The body, at most MAX_ANSWER_BYTES of it (else _Refused: the same answer next time), whole
+    by `ends` (else _Transient: a slow answer, or one fed a byte at a time)."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+        raise _Refused(f"body of {int(declared):,} bytes, over {MAX_ANSWER_BYTES:,}")
+    chunks, size = [], 0
+    # Each read returns what has come (read1), and may wait only for the time left.
+    sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+    try:
+        while True:
+            left = ends - time.monotonic()
+            if left <= 0:
+                raise _Transient(f"body not whole within {timeout:g} s")
+            if sock is not None:
+                sock.settimeout(left)
+            chunk = response.raw.read1(_CHUNK_BYTES, decode_content=True)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > MAX_ANSWER_BYTES:
+                raise _Refused(f"body over {MAX_ANSWER_BYTES:,} bytes")
+            chunks.append(chunk)
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+        if time.monotonic() >= ends:
+            raise _Transient(f"body not whole within {timeout:g} s") from None
+        raise _Transient(type(error).__name__) from None
 
 
 def _retry_after(response: requests.Response) -> float:

@@ -21,6 +21,9 @@ _MYSFIT_ID = re.compile(r"[A-Za-z0-9@._+:-]{1,128}")
 # The model's optional clickId and visitorId: a canonical lowercase UUID, as crypto.randomUUID()
 # makes.
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# The visitorId the anonymous method writes when the body has none: API Gateway's extended request
+# id (base64, `IJgFdG6KoAMFW0A=`). The model lets a body's visitorId be a UUID only.
+_EDGE_VISITOR_ID = re.compile(r"[A-Za-z0-9+/]{8,64}={0,2}")
 _MAX_USER_ID_LENGTH = 256
 # C0 controls (newline, tab, NUL…), DEL and C1 controls: never part of an id.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -122,7 +125,10 @@ def decode_click(data: Any, arrival_millis: Any) -> Click:
     if type(authenticated) is not bool:
         raise InvalidRecord(INVALID_AUTHENTICATED)
     visitor_id = click.get("visitorId")
-    if "visitorId" in click and not (isinstance(visitor_id, str) and _UUID.fullmatch(visitor_id)):
+    if "visitorId" in click and not (
+        isinstance(visitor_id, str)
+        and (_UUID.fullmatch(visitor_id) or _EDGE_VISITOR_ID.fullmatch(visitor_id))
+    ):
         raise InvalidRecord(INVALID_VISITOR_ID)
     mysfit_id = click.get("mysfitId")
     if (
@@ -208,7 +214,8 @@ def encode_enriched(click: Click, members: str) -> str:
     (ENRICHED_FIELDS): event, userId, authenticated, visitorId and clickId (only when the click had
     them), mysfitId, name, species, goodevil, lawchaos, clickedAt, bot, then the ids' keys:
     clickKey and visitorKey (only with their ids) and userKey."""
-    # The event is one of the contract's words, the ids matched _UUID: no JSON escaping needed.
+    # The event is one of the contract's words, the ids matched _UUID or _EDGE_VISITOR_ID: no JSON
+    # escaping needed.
     # A click id is new with every click: its key is not cached (it would only push out the
     # visitors' and users' keys, which repeat).
     if click.visitor_id:

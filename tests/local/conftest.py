@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -40,6 +41,10 @@ def put_click(pipeline: LocalPipeline, body: Any, headers: dict[str, str] = JSON
     return requests.put(f"{pipeline.api_url}/clicks", data=data, headers=headers, timeout=10)
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+EDGE_ID = re.compile(r"[A-Za-z0-9+/]{15}=")
+
+
 def sent_click(raw: str) -> dict[str, Any]:
     """The body a record of PUT /clicks was made from: the record less what API Gateway added,
     which must be there (the event, the unauthenticated mark, receipt time, user agent)."""
@@ -48,6 +53,9 @@ def sent_click(raw: str) -> dict[str, Any]:
     assert record.pop("authenticated") is False
     assert type(record.pop("receivedAt")) is int
     assert isinstance(record.pop("userAgent"), str)
+    if not UUID.fullmatch(record.get("visitorId", "")):
+        # A body without visitorId: API Gateway's extended request id is the visitor.
+        assert EDGE_ID.fullmatch(record.pop("visitorId"))
     return record
 
 

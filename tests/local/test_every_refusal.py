@@ -155,10 +155,14 @@ def _raw(pipeline: LocalPipeline, request: bytes) -> tuple[int, dict[str, str], 
 @pytest.mark.parametrize(
     ("request_bytes", "status"),
     [
-        (b"PUT /prod/clicks HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n", 400),
-        (b"PUT /prod/clicks HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
-        (b"PUT /prod/clicks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
-        (b"PUT /prod/clicks HTTP/9.9\r\nHost: x\r\n\r\n", 400),
+        (b"PUT /prod/clicks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ten\r\n\r\n", 400),
+        (b"PUT /prod/clicks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n", 400),
+        (
+            b"PUT /prod/clicks HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",
+            400,
+        ),
+        (b"PUT /prod/clicks HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n", 400),
         (b"GARBAGE\r\n\r\n", 400),
     ],
 )
@@ -176,7 +180,7 @@ def test_unreadable_requests_get_a_gateway_answer_with_cors_headers(served, requ
 def test_a_body_over_10_mb_gets_api_gateway_s_undressed_413(served):
     # API Gateway does not let a template customise REQUEST_TOO_LARGE: no CORS headers on it.
     pipeline, collect, _ = served
-    request = b"PUT /prod/clicks HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n"
+    request = b"PUT /prod/clicks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999999\r\n\r\n"
 
     status, headers, body = _raw(pipeline, request)
 
@@ -191,7 +195,7 @@ def test_a_chunked_click_is_recorded(served):
     click = json.dumps({"userId": "chunked", "mysfitId": MYSFIT_ID}).encode()
     chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (click[:10], click[10:]))
     request = (
-        b"PUT /prod/clicks HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"PUT /prod/clicks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked + b"0\r\n\r\n"
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +17,13 @@ import pytest
 from clickstream.local import wsgi as wsgi_module
 from clickstream.local.cognito import CognitoStandIn
 from clickstream.local.dynamodb import LocalDynamoDB
-from clickstream.local.servers import MAX_BODY_BYTES, MAX_CONNECTIONS, LocalServer, RequestHandler
+from clickstream.local.servers import (
+    MAX_BODY_BYTES,
+    MAX_CONNECTIONS,
+    HeadDeadline,
+    LocalServer,
+    RequestHandler,
+)
 from clickstream.standins import server as standin_module
 from clickstream.standins.server import MysfitsServer
 
@@ -125,7 +132,7 @@ def status_of(answer: bytes) -> int:
     ],
 )
 def test_a_content_length_that_is_not_ascii_digits_gets_a_400(address, length):
-    head = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + b"\r\n\r\n"
+    head = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + length + b"\r\n\r\n"
 
     assert status_of(answer_to(address, head + b"{}")) == 400
 
@@ -134,7 +141,7 @@ def test_a_content_length_that_is_not_ascii_digits_gets_a_400(address, length):
 def test_a_chunk_size_that_is_not_ascii_hex_gets_a_400_without_reading_on(address, size):
     # The client keeps sending: a server that took -1 as "read to the end" would never answer.
     request = (
-        b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         b"Transfer-Encoding: chunked\r\n\r\n" + size + b"\r\n{}\r\n"
     )
 
@@ -145,7 +152,7 @@ def test_a_chunked_body_over_the_limit_gets_a_413_before_it_is_read():
     # Only the size line is sent: the refusal comes from the size, not from reading 10 MB.
     for address in _local():
         request = (
-            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
             + format(MAX_BODY_BYTES + 1, "x").encode()
             + b"\r\n"
         )
@@ -153,7 +160,7 @@ def test_a_chunked_body_over_the_limit_gets_a_413_before_it_is_read():
 
 
 def test_a_content_length_over_the_limit_gets_a_413_before_the_body_is_sent(address):
-    head = f"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {MAX_BODY_BYTES + 1}\r\n\r\n"
+    head = f"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {MAX_BODY_BYTES + 1}\r\n\r\n"
 
     assert status_of(answer_to(address, head.encode())) == 413
 
@@ -161,10 +168,13 @@ def test_a_content_length_over_the_limit_gets_a_413_before_the_body_is_sent(addr
 def test_both_framings_or_another_coding_get_a_400():
     for address in _local():
         both = (
-            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
         )
-        gzip = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
-        twice = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n"
+        gzip = b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+        twice = (
+            b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n"
+        )
         for request in (both, gzip, twice):
             assert status_of(answer_to(address, request + b"0\r\n\r\n")) == 400, request
 
@@ -172,7 +182,8 @@ def test_both_framings_or_another_coding_get_a_400():
 def test_a_well_framed_chunked_body_is_read_whole():
     for address in _local():
         request = (
-            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
             b"3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: x\r\n\r\n"
         )
         answer = answer_to(address, request)
@@ -191,10 +202,12 @@ def test_a_well_framed_chunked_body_is_read_whole():
 def test_request_paths_reach_the_log_with_control_characters_escaped(caplog):
     caplog.set_level(logging.INFO, logger="clickstream.local")
     for address in _local():
-        answer_to(address, b"GET /\x1b[2J\x1b]0;owned\x07?\x9b HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer_to(address, b"GET /\x1b[2J\x1b]0;owned\x07?\x9b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         answer_to(address, b"GET /\x1b[31m HTTP/9.9\r\n\r\n")  # refused by the parser
     for address in _cognito():
-        answer_to(address, b"POST /%1b%5b2J HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+        answer_to(
+            address, b"POST /%1b%5b2J HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+        )
 
     lines = [record.getMessage() for record in caplog.records]
     assert any("\\x1b[2J" in line for line in lines), lines
@@ -223,7 +236,7 @@ def test_connections_past_the_bound_get_a_503_and_are_closed(address):
         held.pop().close()
         answer = b""
         for _ in range(50):
-            answer = answer_to(address, b"GET /mysfits HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = answer_to(address, b"GET /mysfits HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             if status_of(answer) != 503:
                 break
         assert status_of(answer) != 503
@@ -240,3 +253,78 @@ def test_stand_in_servers_close_a_connection_that_sends_nothing(monkeypatch, mod
     for address in serve():
         with socket.create_connection(address, timeout=ANSWER_SECONDS) as sock:
             assert sock.recv(1024) == b""  # closed by the server, not a TimeoutError here
+
+
+# -- slow request heads (slowloris) ----------------------------------------------------------
+
+HEAD_SECONDS = 0.5
+# Far past HEAD_SECONDS, far short of the idle timeout (60 s) that bounds each read.
+CLOSED_WITHIN = 10
+
+
+def _fed_a_byte_at_a_time(sock: socket.socket, stop: threading.Event) -> None:
+    """A request head that never ends: a byte every tenth of a second, each resetting any
+    per-read timeout."""
+    head = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 10_000
+    for byte in head:
+        if stop.wait(0.1):
+            return
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:
+            return
+
+
+def _closed_by_the_server(sock: socket.socket) -> bool:
+    """True once the server closes the connection (EOF or reset), False if it holds it open."""
+    sock.settimeout(CLOSED_WITHIN)
+    try:
+        while sock.recv(65536):
+            pass  # an answer (408, 400) before the close is fine
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        pass
+    return True
+
+
+def test_a_request_head_fed_a_byte_at_a_time_is_cut_off(monkeypatch, address):
+    # GIVEN a short limit on the whole request head, and a client feeding one a byte at a time
+    monkeypatch.setattr(HeadDeadline, "head_timeout", HEAD_SECONDS)
+    stop = threading.Event()
+    with socket.create_connection(address, timeout=ANSWER_SECONDS) as sock:
+        feeder = threading.Thread(target=_fed_a_byte_at_a_time, args=(sock, stop))
+        feeder.start()
+        try:
+            # THEN the server closes it, though each read got a byte well within its timeout
+            assert _closed_by_the_server(sock)
+        finally:
+            stop.set()
+            feeder.join()
+
+
+def test_stalled_heads_cannot_hold_the_connection_limit(monkeypatch):
+    # GIVEN a server that holds four connections at most, and four clients that each sent the
+    # first byte of a request and nothing more
+    monkeypatch.setattr(HeadDeadline, "head_timeout", HEAD_SECONDS)
+    server = LocalServer(_Echo, "127.0.0.1", 0, "test server", max_connections=4)
+    server.start(None)
+    address = (server.host, server.port)
+    held = []
+    try:
+        for _ in range(4):
+            sock = socket.create_connection(address, timeout=ANSWER_SECONDS)
+            sock.sendall(b"G")
+            held.append(sock)
+        # WHILE they hold it, a fifth client is turned away
+        assert status_of(answer_to(address, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) == 503
+
+        # THEN each stalled connection is closed once its head is late, and a new client is served
+        assert all(_closed_by_the_server(sock) for sock in held)
+        request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+        answer = answer_to(address, request)
+        assert status_of(answer) == 200
+    finally:
+        for sock in held:
+            sock.close()
+        server.stop(drain_seconds=1)

@@ -134,6 +134,16 @@ def test_site_does_not_serve_outside_web(pipeline):
     assert answer.status_code == 404
 
 
+@pytest.mark.parametrize(
+    "path", ["index.html%00", "%00", "index.html%00.js", "a" * 5000, "x/" + "a" * 300 + "/b"]
+)
+def test_a_name_the_file_system_refuses_is_not_found(pipeline, path):
+    answer = requests.get(f"{pipeline.web_url}{path}", timeout=10)
+
+    assert answer.status_code == 404
+    assert answer.text == "Not Found\n"
+
+
 def test_page_and_api_origins_differ(pipeline, template_document):
     origins = {
         urlsplit(url).netloc

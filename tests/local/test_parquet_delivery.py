@@ -63,9 +63,12 @@ def test_objects_are_snappy_parquet_with_the_tables_columns_and_types(
     assert row[:3] == ("ana", mysfit["mysfitId"], mysfit["species"])
     # clickedAt is the arrival time in UTC, a timestamp (the processor's millisecond).
     assert before - 1 <= row[3].replace(tzinfo=UTC).timestamp() <= time.time() + 1
-    # The keys are 64-bit integers: the userId's, and none for the ids the click did not have.
-    keys = duckdb.sql(f"SELECT clickkey, visitorkey, userkey FROM {source}").fetchall()
-    assert keys == [(None, None, athena_key("ana"))]
+    # The keys are 64-bit integers: the userId's, the visitor's (the edge's id for a body without
+    # one), and none for the click id the click did not have.
+    keys = duckdb.sql(f"SELECT clickkey, visitorid, visitorkey, userkey FROM {source}").fetchall()
+    ((click_key, visitor_id, visitor_key, user_key),) = keys
+    assert (click_key, user_key) == (None, athena_key("ana"))
+    assert visitor_key == athena_key(visitor_id)
 
 
 def test_the_keys_are_signed_64_bit_integers_of_the_ids(start_pipeline):

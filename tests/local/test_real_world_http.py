@@ -244,8 +244,8 @@ def test_sigterm_under_keep_alive_load_keeps_every_acknowledged_click(tmp_path):
 @pytest.mark.parametrize(
     ("request_bytes", "kept_open"),
     [
-        (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", True),
-        (b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", False),
+        (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", True),
+        (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", False),
         (b"GET / HTTP/1.0\r\n\r\n", False),
         (b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", True),
     ],

@@ -86,7 +86,7 @@ def test_cli_refuses_a_missing_template_in_one_line(tmp_path):
     assert "python generate.py" in lines[0]
 
 
-@pytest.mark.parametrize("flag", ["--api-port", "--web-port"])
+@pytest.mark.parametrize("flag", ["--api-port", "--web-port", "--cognito-port"])
 def test_cli_refuses_a_port_in_use_in_one_line_naming_the_flag_and_make_variable(tmp_path, flag):
     ports = {
         "--api-port": "0",
@@ -197,7 +197,8 @@ def test_cli_log_lines_carry_no_terminal_escapes(tmp_path):
         host, port = urls["site"].removeprefix("http://").rstrip("/").split(":")
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             sock.sendall(
-                b"GET /\x1b]0;owned\x07\x1b[2J HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                b"GET /\x1b]0;owned\x07\x1b[2J HTTP/1.1\r\n"
+                b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n"
             )
             while sock.recv(65536):
                 pass
@@ -207,3 +208,31 @@ def test_cli_log_lines_carry_no_terminal_escapes(tmp_path):
 
     assert "/\\x1b]0;owned\\x07\\x1b[2J" in err
     assert "\x1b" not in err and "\x07" not in err
+
+
+@pytest.mark.parametrize(
+    ("parameter", "named"),
+    [("ThrottlingRateLimit=lots", "ThrottlingRateLimit"), ("NoSuchParameter=1", "NoSuchParameter")],
+)
+def test_cli_refuses_a_bad_parameter_in_one_line_before_any_service_starts(
+    tmp_path, parameter, named
+):
+    # GIVEN a parameter the template refuses, and a port already taken (a service started first
+    # would be refused for the port instead)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = run_cli(
+            "--bucket-dir", str(tmp_path / "bucket"), "--parameter", parameter,
+            "--api-port", "0", "--web-port", "0", "--mysfits-port", "0",
+            "--firehose-port", "0", "--cognito-port", port,
+        )  # fmt: skip
+
+    # THEN one line names the parameter, and nothing else was printed or written
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert named in lines[0] and "in use" not in lines[0]
+    assert result.stdout == ""
+    assert not (tmp_path / "bucket").exists()

@@ -433,3 +433,18 @@ def test_profile_from_a_dynamodb_item() -> None:
     assert profile_from_item(item) == MysfitProfile("Evangeline", "Chimera", "Evil", "Lawful")
     assert profile_from_item({"Species": {"S": "Chimera"}, "GoodEvil": {"S": "Evil"}}) is None
     assert profile_from_item({**item, "LawChaos": {"N": "1"}}) is None
+
+
+def test_the_edges_request_id_is_a_visitor_id() -> None:
+    # An anonymous body without visitorId: the mapping template writes API Gateway's extended
+    # request id (base64) in its place.
+    record = {"userId": "guest", "mysfitId": "m", "visitorId": "IJgFdG6KoAMFW0A="}
+
+    click = decode_click(b64(json.dumps(record).encode()), ARRIVAL)
+    line = json.loads(base64.b64decode(encode_enriched(click, '"mysfitId":"m"')))
+
+    assert click.visitor_id == "IJgFdG6KoAMFW0A="
+    assert (line["visitorId"], line["visitorKey"]) == (
+        "IJgFdG6KoAMFW0A=",
+        athena_key("IJgFdG6KoAMFW0A="),
+    )

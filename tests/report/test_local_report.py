@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -38,10 +39,12 @@ def test_clicks_sent_through_the_clicks_api_are_counted(pipeline, profiles, caps
     plan = [
         (users[n % len(users)], mysfit) for i, mysfit in enumerate(ids) for n in range(i % 4 + 1)
     ]
+    # Each user's tab sends its visitorId, as the page does.
+    tab = {user: str(uuid.uuid5(uuid.NAMESPACE_URL, user)) for user in users}
     answers = [
         requests.put(
             f"{pipeline.api_url}/clicks",
-            json={"userId": user, "mysfitId": mysfit},
+            json={"userId": user, "mysfitId": mysfit, "visitorId": tab[user]},
             headers={"User-Agent": BROWSER},  # a person's browser, not a bot
             timeout=10,
         )
@@ -64,6 +67,32 @@ def test_clicks_sent_through_the_clicks_api_are_counted(pipeline, profiles, caps
     delivered = delivered_clicks(pipeline.bucket_dir)
     assert sorted((c.user_id, c.mysfit_id) for c in delivered) == sorted(plan)
     assert without_sessions(report) == expected_report(delivered, profiles)
+
+
+def test_anonymous_clicks_without_a_visitor_never_count_as_their_claimed_users_visitor(
+    pipeline, profiles, capsys
+):
+    # GIVEN one visitor's tab (visitorId sent), and a caller sending clicks without visitorId
+    # under that visitor's userId, each with the same x-amzn-RequestId of its choosing
+    mysfit = sorted(profiles)[0]
+    tab = "5f1e2d3c-4b5a-4697-8871-9a0b1c2d3e4f"
+    bodies = [{"userId": "ana", "mysfitId": mysfit, "visitorId": tab}] * 2
+    bodies += [{"userId": "ana", "mysfitId": mysfit}] * 3
+    chosen = {"User-Agent": BROWSER, "x-amzn-RequestId": "0b2f1c4e-6a4d-4b8e-9f61-3c2d1e0f9a8b"}
+    for body in bodies:
+        answer = requests.put(f"{pipeline.api_url}/clicks", json=body, headers=chosen, timeout=10)
+        assert answer.status_code == 200
+    pipeline.flush()
+
+    # WHEN the report is asked
+    status, out, _ = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), "--json")
+
+    # THEN the tab is one visitor and each claimed click a visitor of its own: none joins the
+    # tab's visitor or another under the claimed userId (or the chosen request id)
+    assert status == 0
+    totals = json.loads(out)["totals"]
+    assert (totals["events"], totals["visitors"]) == (5, 4)
+    assert json.loads(out)["sessions"]["sessions"] == 4
 
 
 def known_clicks(profiles) -> list[list[Sent]]:
@@ -241,11 +270,44 @@ def test_a_broken_parquet_object_is_one_line_and_exit_2(pipeline, profiles, deli
     (path,) = (pipeline.bucket_dir / "clicks").rglob("*.parquet")
     path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
 
+    # WHEN the report is asked
     status, out, err = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), *YEAR_ARGS)
 
+    # THEN the object is named, with what happened to it and what to do
     assert status == 2
     assert out == ""
-    assert err.startswith(f"report: error: cannot read the clicks under {pipeline.bucket_dir}: ")
+    size = path.stat().st_size
+    assert err == (
+        f"report: error: {path} is cut short: it has no Parquet footer at its end "
+        f"({size:,} bytes; an object written or copied in part): copy it again, or move it out "
+        "of the bucket's clicks/ folder\n"
+    )
+
+
+def test_a_damaged_parquet_object_is_named_with_the_engines_reason(
+    pipeline, profiles, deliver_at, capsys
+):
+    # GIVEN two objects, one whose framing is whole but whose data pages are garbage
+    first, second = sorted(profiles)[:2]
+    deliver_at([Sent("u", first, datetime(2026, 6, 1, tzinfo=UTC))])
+    deliver_at([Sent("v", second, datetime(2026, 6, 2, tzinfo=UTC))])
+    good, bad = sorted((pipeline.bucket_dir / "clicks").rglob("*.parquet"))
+    data = bytearray(bad.read_bytes())
+    footer = int.from_bytes(data[-8:-4], "little")
+    data[4 : len(data) - 8 - footer] = b"\xab" * (len(data) - 12 - footer)
+    bad.write_bytes(bytes(data))
+
+    # WHEN the report is asked
+    status, out, err = run_report(capsys, "--bucket-dir", str(pipeline.bucket_dir), *YEAR_ARGS)
+
+    # THEN that object, and only it, is named, with the engine's reason and what to do
+    assert status == 2
+    assert out == ""
+    assert err.startswith(f"report: error: {bad} cannot be read as Parquet (the engine says: ")
+    assert err.endswith(
+        "): the object is damaged; copy it again, or move it out of the bucket's clicks/ folder\n"
+    )
+    assert str(good) not in err
     assert err.count("\n") == 1
 
 
@@ -453,3 +515,36 @@ def test_days_are_utc_days_in_any_time_zone(pipeline, profiles, deliver_at, zone
     assert default_views.get(a) == 1 and default_views.get(b) == 1
     assert {k: v["clicks"] for k, v in one_day["clicksByMysfit"].items()} == {c: 1}
     assert one_day["clicksByHour"] == {"23": 1}
+
+
+@pytest.mark.parametrize(
+    "inside", ["clicks", "clicks/year=2026", "clicks/year=2026/month=06/day=01", "errors"]
+)
+def test_a_folder_inside_a_bucket_is_one_line_naming_the_bucket(
+    pipeline, profiles, deliver_at, capsys, inside
+):
+    # GIVEN a bucket holding a click, and its errors/ folder
+    deliver_at([Sent("u", sorted(profiles)[0], datetime(2026, 6, 1, tzinfo=UTC))])
+    (pipeline.bucket_dir / "errors" / "processing-failed").mkdir(parents=True, exist_ok=True)
+    folder = pipeline.bucket_dir / inside
+    assert folder.is_dir()
+
+    # WHEN the report is given a folder inside it
+    status, out, err = run_report(capsys, "--bucket-dir", str(folder), *YEAR_ARGS)
+
+    # THEN it says which folder to give, and reports nothing
+    assert status == 2
+    assert out == ""
+    assert err == (
+        f"report: error: {folder} is a folder inside a bucket, not a bucket: give the folder "
+        f"that holds clicks/ and errors/, --bucket-dir {pipeline.bucket_dir}\n"
+    )
+
+
+def test_a_bucket_folder_named_like_a_prefix_is_still_a_bucket(tmp_path, capsys):
+    bucket = tmp_path / "clicks"
+    (bucket / "clicks").mkdir(parents=True)
+
+    status, _, err = run_report(capsys, "--bucket-dir", str(bucket), *YEAR_ARGS)
+
+    assert status == 0, err

@@ -103,7 +103,13 @@ def methods(method) -> dict[tuple[str, str], dict]:
     return {(path, verb): method(path, verb)[1] for path in PATHS for verb in ("PUT", "OPTIONS")}
 
 
-CONTEXT = {"requestTimeEpoch": 1764263941123, "identity": {"userAgent": "curl/8.5.0"}}
+EXTENDED_REQUEST_ID = "IJgFdG6KoAMFW0A="
+CONTEXT = {
+    "requestTimeEpoch": 1764263941123,
+    "requestId": "0b2f1c4e-6a4d-4b8e-9f61-3c2d1e0f9a8b",
+    "extendedRequestId": EXTENDED_REQUEST_ID,
+    "identity": {"userAgent": "curl/8.5.0"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -146,10 +152,39 @@ def test_mapping_template_makes_a_valid_put_record_carrying_the_click(
         "event": "profile",
         "userId": click["userId"],
         "authenticated": False,
+        # No visitorId in the body: the request is a visitor of its own, named by the edge.
+        "visitorId": EXTENDED_REQUEST_ID,
         "mysfitId": click["mysfitId"],
         "receivedAt": 1764263941123,
         "userAgent": "curl%2F8.5.0",
     }
+
+
+@pytest.mark.parametrize("user_id", ["guest", "victim", "5f1e2d3c-4b5a-4697-8871-9a0b1c2d3e4f"])
+def test_an_anonymous_click_without_a_visitor_is_never_its_user_ids_visitor(
+    mapping_template, user_id
+):
+    # GIVEN an anonymous body without visitorId, whose userId anyone may choose, sent with a
+    # request id of the caller's choosing (API Gateway lets x-amzn-RequestId set $context.requestId)
+    body = json.dumps({"userId": user_id, "mysfitId": UUID})
+
+    # WHEN the mapping template renders it
+    rendered = render_mapping_template(mapping_template, body, context=CONTEXT)
+    record = json.loads(base64.b64decode(json.loads(rendered)["Record"]["Data"]))
+
+    # THEN its visitor is the edge's own id for the request, not the userId nor the request id
+    assert record["visitorId"] == EXTENDED_REQUEST_ID
+    assert record["visitorId"] not in (user_id, CONTEXT["requestId"])
+
+
+def test_a_visitor_id_in_the_body_is_the_visitor(mapping_template):
+    visitor = "5f1e2d3c-4b5a-4697-8871-9a0b1c2d3e4f"
+    body = json.dumps({"userId": "guest", "mysfitId": UUID, "visitorId": visitor})
+
+    rendered = render_mapping_template(mapping_template, body, context=CONTEXT)
+    record = json.loads(base64.b64decode(json.loads(rendered)["Record"]["Data"]))
+
+    assert record["visitorId"] == visitor
 
 
 @pytest.mark.parametrize(

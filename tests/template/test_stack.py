@@ -558,13 +558,15 @@ def test_table_arn_parameter_accepts_only_a_table_arn(template, value, ok):
     [
         ("https://abc123.execute-api.us-east-1.amazonaws.com/prod", True),
         ("https://abc123.execute-api.us-east-1.amazonaws.com/prod/", True),
-        ("http://127.0.0.1:8080", True),
+        # Over http://, anyone on the path could rewrite the catalog every click is enriched from.
+        ("http://127.0.0.1:8080", False),
+        ("http://abc123.execute-api.us-east-1.amazonaws.com/prod", False),
         ("ftp://example.com", False),
         ("https://", False),
         ("example.com/prod", False),
     ],
 )
-def test_api_url_parameter_accepts_http_and_https_with_or_without_slash(template, value, ok):
+def test_api_url_parameter_accepts_https_only_with_or_without_slash(template, value, ok):
     assert matches(template, "MysfitsApiUrl", value) is ok
 
 

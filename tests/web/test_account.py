@@ -149,16 +149,18 @@ def test_a_reload_keeps_the_session_and_log_out_ends_it(pipeline, open_page):
 
     page.reload()
     page.get_by_text(f"Signed in as {email}").wait_for()
-    stored = page.evaluate("Object.keys(localStorage)")
+    stored = page.evaluate("Object.keys(sessionStorage)")
     assert any(key.endswith(".refreshToken") for key in stored)
     assert not any(key.endswith((".idToken", ".accessToken")) for key in stored), stored
+    # Nothing of the session outlives the tab: no token and no e-mail address in localStorage.
+    assert page.evaluate("Object.keys(localStorage)") == []
     likes_before = int(mysfit(pipeline, "Gretta")["likes"])
     card(page, "Gretta").get_by_role("button", name="Like Gretta").click()
     card(page, "Gretta").get_by_text("You liked Gretta.").wait_for()
     assert int(mysfit(pipeline, "Gretta")["likes"]) == likes_before + 1
 
     refresh_token = page.evaluate(
-        "Object.entries(localStorage).find(([k]) => k.endsWith('.refreshToken'))[1]"
+        "Object.entries(sessionStorage).find(([k]) => k.endsWith('.refreshToken'))[1]"
     )
     page.get_by_role("button", name="Log Out").click()
     page.get_by_text("Signed out.").wait_for()
@@ -179,11 +181,42 @@ def test_a_reload_keeps_the_session_and_log_out_ends_it(pipeline, open_page):
     page.screenshot(path=ARTIFACTS / "account-signed-out-like.png", full_page=True)
     assert int(mysfit(pipeline, "Snowflake")["likes"]) == snowflake_likes
     assert page.evaluate("Object.keys(localStorage)") == []
+    assert not any(
+        key.endswith((".refreshToken", ".LastAuthUser"))
+        for key in page.evaluate("Object.keys(sessionStorage)")
+    )
 
     page.reload()
     page.get_by_role("button", name="Log In", exact=True).wait_for()
     assert page.locator("#log-out").is_hidden()
     assert observed.problems() == []
+
+
+def test_a_new_tab_does_not_inherit_the_session(pipeline, browser):
+    # GIVEN a user signed in in one tab
+    email = "one-tab@example.com"
+    confirmed_user(pipeline, email)
+    context = browser.new_context()
+    try:
+        first = context.new_page()
+        first.set_default_timeout(5000)
+        first.goto(pipeline.web_url)
+        log_in(first, email)
+        first.get_by_text(f"Signed in as {email}").wait_for()
+
+        # WHEN the site is opened in another tab of the same browser
+        second = context.new_page()
+        second.set_default_timeout(5000)
+        second.goto(pipeline.web_url)
+
+        # THEN that tab is signed out, and the browser keeps nothing of the session past the tab
+        second.get_by_role("button", name="Log In", exact=True).wait_for()
+        assert second.locator("#log-out").is_hidden()
+        assert first.evaluate("Object.keys(localStorage)") == []
+        first.close()
+        assert second.evaluate("Object.keys(localStorage)") == []
+    finally:
+        context.close()
 
 
 def like_button(page, name: str):
@@ -206,8 +239,9 @@ def test_a_like_stays_shown_in_its_tab_and_only_there(pipeline, open_page):
     assert like_button(page, "Chi").get_attribute("aria-pressed") == "true"
     assert like_button(page, "Bob").get_attribute("aria-pressed") == "false"
 
-    other_tab = page.context.new_page()  # same browser, same session, a tab of its own
+    other_tab = page.context.new_page()  # same browser, same user, a tab of its own
     other_tab.goto(pipeline.web_url)
+    log_in(other_tab, email)  # the session is the tab's: the other tab signs in by itself
     other_tab.get_by_text(f"Signed in as {email}").wait_for()
     assert like_button(other_tab, "Chi").locator(".like-label").inner_text() == "Like"
     assert like_button(other_tab, "Chi").get_attribute("aria-pressed") == "false"

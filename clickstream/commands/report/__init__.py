@@ -21,6 +21,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from clickstream import defaults
 from clickstream.cli import CommandError, OneLineParser
 from clickstream.commands.report.answers import REQUIREMENTS, ReportError
 from clickstream.commands.report.athena import DEFAULT_TIMEOUT_SECONDS, ask_athena
@@ -106,6 +107,30 @@ def _parser() -> OneLineParser:
     return parser
 
 
+# The folders at a bucket's top: the delivery prefix's, the error prefix's, Athena's results.
+_TOP_FOLDERS = frozenset(
+    prefix.split("/", 1)[0]
+    for prefix in (defaults.CLICKS_PREFIX, defaults.ERROR_PREFIX, defaults.QUERY_RESULTS_PREFIX)
+)
+_CLICKS = defaults.CLICKS_PREFIX.split("/", 1)[0]
+_ERRORS = defaults.ERROR_PREFIX.split("/", 1)[0]
+
+
+def bucket_holding(folder: Path) -> Path | None:
+    """The bucket ``folder`` lies inside (``local-bucket`` for ``local-bucket/clicks`` or
+    ``local-bucket/clicks/year=2026``), or None when it is no bucket's folder. A folder that holds
+    ``clicks/`` itself is a bucket, whatever it is called."""
+    if (folder / _CLICKS).is_dir():
+        return None
+    for inner in (folder, *folder.parents):
+        if inner.name in _TOP_FOLDERS:
+            return inner.parent
+        # Inside a bucket: a partition (year=2026), or an error type and its reason under errors/.
+        if "=" not in inner.name and _ERRORS not in (inner.parent.name, inner.parent.parent.name):
+            return None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
@@ -125,6 +150,12 @@ def main(argv: list[str] | None = None) -> int:
                 raise ReportError(
                     f"no bucket at {args.bucket_dir} (run python -m clickstream.local first, "
                     "or give the --bucket-dir it writes)"
+                )
+            inside = bucket_holding(args.bucket_dir)
+            if inside is not None:
+                raise ReportError(
+                    f"{args.bucket_dir} is a folder inside a bucket, not a bucket: give the "
+                    f"folder that holds clicks/ and errors/, --bucket-dir {inside}"
                 )
             answers = ask_bucket(args.bucket_dir, window)
             kept = kept_in_bucket_dir(args.bucket_dir)

@@ -97,12 +97,46 @@ def _load_clicks(connection: Any, files: list[Path]) -> None:
     )
 
 
-def _not_parquet(files: list[Path]) -> Path | None:
-    """The first object that is not a Parquet file (a JSON one from before conversion)."""
+_MAGIC = b"PAR1"
+# What to do with an object that cannot be read: the report reads every object of the window.
+_SET_ASIDE = "copy it again, or move it out of the bucket's clicks/ folder"
+
+
+def _unreadable(files: list[Path]) -> ReportError | None:
+    """Why the first object that cannot be Parquet cannot be (by its framing alone): a JSON one
+    from before conversion, or one cut short. A Parquet file begins with PAR1 and ends with its
+    footer, the footer's length (4 bytes) and PAR1 again."""
     for path in files:
+        size = path.stat().st_size
         with path.open("rb") as handle:
-            if handle.read(4) != b"PAR1":
-                return path
+            head = handle.read(4)
+            handle.seek(max(0, size - 8))
+            tail = handle.read(8)
+        if head != _MAGIC:
+            return ReportError(
+                f"{path} is not a Parquet object (clicks written as JSON before the clicks were "
+                f"Parquet): convert or move them, see {JSON_CLICKS_HELP}"
+            )
+        if size < 12 or tail[4:] != _MAGIC or int.from_bytes(tail[:4], "little") > size - 12:
+            return ReportError(
+                f"{path} is cut short: it has no Parquet footer at its end ({size:,} bytes; an "
+                f"object written or copied in part): {_SET_ASIDE}"
+            )
+    return None
+
+
+def _damaged(connection: Any, files: list[Path]) -> ReportError | None:
+    """The error naming the first object the engine cannot read, with its reason (None: each
+    reads alone)."""
+    duckdb = require("duckdb", "the local report")
+    for path in files:
+        try:
+            connection.execute(f"SELECT * FROM read_parquet({_literal(str(path))})").fetchall()
+        except duckdb.Error as own:
+            return ReportError(
+                f"{path} cannot be read as Parquet (the engine says: {_first_line(own)}): "
+                f"the object is damaged; {_SET_ASIDE}"
+            )
     return None
 
 
@@ -116,12 +150,9 @@ def ask_bucket(
         queries = {question.key: question.sql for question in QUESTIONS}
     statements = {key: translate(sql) for key, sql in queries.items()}
     files = click_files(bucket_dir, window)
-    stray = _not_parquet(files)
-    if stray is not None:
-        raise ReportError(
-            f"{stray} is not a Parquet object (clicks written as JSON before the clicks were "
-            f"Parquet): convert or move them, see {JSON_CLICKS_HELP}"
-        )
+    unreadable = _unreadable(files)
+    if unreadable is not None:
+        raise unreadable
     # Nothing is downloaded: json and icu (time zones) are built into the duckdb package.
     connection = duckdb.connect(
         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -132,7 +163,7 @@ def ask_bucket(
         try:
             _load_clicks(connection, files)
         except duckdb.Error as error:
-            raise ReportError(
+            raise _damaged(connection, files) or ReportError(
                 f"cannot read the clicks under {bucket_dir}: {_first_line(error)}"
             ) from error
         answers = {}
@@ -140,7 +171,9 @@ def ask_bucket(
             try:
                 cursor = connection.execute(statement, window.parameters())
             except duckdb.Error as error:
-                raise ReportError(f"question {key} failed: {_first_line(error)}") from error
+                raise _damaged(connection, files) or ReportError(
+                    f"question {key} failed: {_first_line(error)}"
+                ) from error
             columns = [description[0] for description in cursor.description]
             rows = [tuple(_plain(value) for value in row) for row in cursor.fetchall()]
             answers[key] = Answer(columns, rows)

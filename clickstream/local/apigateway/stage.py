@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -139,8 +141,9 @@ class LocalRestApi:
     def _context(self, request: ApiRequest) -> dict[str, Any]:
         started = datetime.fromtimestamp(self.clock(), UTC)
         return {
-            "requestId": str(random_uuid()),
-            "extendedRequestId": random_uuid().hex[:16],
+            "requestId": _request_id(request),
+            # API Gateway's own (base64 of 11 bytes, IJgFdG6KoAMFW0A=); no caller can set it.
+            "extendedRequestId": base64.b64encode(random_uuid().bytes[:11]).decode("ascii"),
             "apiId": self.api_id,
             "accountId": self.account_id,
             "stage": self.stage,
@@ -172,3 +175,15 @@ class LocalRestApi:
             self.stage_variables,
             message=message,
         )
+
+
+_UUID_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+def _request_id(request: ApiRequest) -> str:
+    """$context.requestId: API Gateway's, unless the caller sent a UUID as x-amzn-RequestId, which
+    overrides it (the access-logging page of API Gateway's guide)."""
+    claimed = (request.header("x-amzn-RequestId") or "").strip()
+    return claimed if _UUID_TEXT.fullmatch(claimed) else str(random_uuid())

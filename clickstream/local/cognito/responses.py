@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
+from urllib.parse import urlencode
 
 from ..servers import MAX_BODY_BYTES, printable
 from .exceptions import UNSIGNED, CognitoError
@@ -100,6 +101,10 @@ class FaithfulCognito:
                 status, headers, payload = self._well_known(environ)
             elif method != "POST" or environ.get("PATH_INFO", "/") != "/":
                 raise CognitoError(*UNSIGNED)
+            elif environ.get("QUERY_STRING"):
+                # Cognito's JSON API takes no query string; moto would read an Action from it.
+                _read_body(environ)
+                raise CognitoError(*UNSIGNED)
             elif action not in PAGE_ACTIONS and not trusted:
                 _read_body(environ)  # read, so the refusal reaches a client still sending
                 raise CognitoError(*UNSIGNED)
@@ -123,7 +128,7 @@ class FaithfulCognito:
         body = _read_body(environ)
         handler = getattr(self, f"_{action}", None)
         if handler is None:
-            return self._forward(environ, body)
+            return self._forward(action, environ, body)
         try:
             params = json.loads(body or b"{}")
         except ValueError:
@@ -145,7 +150,7 @@ class FaithfulCognito:
         if match is None or match["name"] not in ("jwks.json", "openid-configuration"):
             raise CognitoError(*UNSIGNED)
         if match["name"] == "openid-configuration":
-            return self._forward(environ, b"")
+            return self._forward("", environ, b"")
         with self._lock:
             known = any(client.pool_id == match["pool"] for client in self._clients.values())
         if not known:
@@ -173,18 +178,21 @@ class FaithfulCognito:
         return [*headers, ("Vary", "Origin")]
 
     def _forward(
-        self, environ: dict[str, Any], body: bytes, params: Mapping[str, Any] | None = None
+        self,
+        action: str,
+        environ: dict[str, Any],
+        body: bytes,
+        params: Mapping[str, Any] | None = None,
     ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """moto's answer to ``action`` (decided by this layer) on ``body``, or ``params``."""
         if params is not None:
             body = json.dumps(params).encode()
-        forwarded = dict(environ, **{"wsgi.input": BytesIO(body)})
-        forwarded["CONTENT_LENGTH"] = str(len(body))
         captured: dict[str, Any] = {}
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
             captured["status"], captured["headers"] = int(status.split()[0]), headers
 
-        chunks = self._moto(forwarded, start)
+        chunks = self._moto(_moto_environ(environ, action, body), start)
         try:
             payload = b"".join(chunks)
         finally:
@@ -213,7 +221,7 @@ class FaithfulCognito:
     # -- actions -------------------------------------------------------------------------------
 
     def _CreateUserPoolClient(self, params, environ, body):
-        status, headers, payload = self._forward(environ, body)
+        status, headers, payload = self._forward("CreateUserPoolClient", environ, body)
         if status == 200:
             created = json.loads(payload)["UserPoolClient"]
             flows = {_FLOW_OF.get(f, f) for f in created.get("ExplicitAuthFlows") or []}
@@ -225,7 +233,7 @@ class FaithfulCognito:
 
     def _SignUp(self, params, environ, body):
         client = self._client(str(params.get("ClientId", "")))
-        status, headers, payload = self._forward(environ, body)
+        status, headers, payload = self._forward("SignUp", environ, body)
         if status != 200:
             return status, headers, payload
         sub = json.loads(payload)["UserSub"]
@@ -259,7 +267,7 @@ class FaithfulCognito:
             raise CognitoError(
                 "CodeMismatchException", "Invalid verification code provided, please try again."
             )
-        status, headers, payload = self._forward(environ, body)
+        status, headers, payload = self._forward("ConfirmSignUp", environ, body)
         if status == 200 and sub is not None:
             with self._lock:
                 self._codes.pop((client.pool_id, sub), None)
@@ -268,8 +276,7 @@ class FaithfulCognito:
                 "Username": sub,
                 "UserAttributes": [{"Name": "email_verified", "Value": "true"}],
             }
-            admin = dict(environ, HTTP_X_AMZ_TARGET=TARGET_PREFIX + "AdminUpdateUserAttributes")
-            self._forward(admin, b"", verified)
+            self._forward("AdminUpdateUserAttributes", environ, b"", verified)
         return status, headers, payload
 
     def _ResendConfirmationCode(self, params, environ, body):
@@ -304,14 +311,14 @@ class FaithfulCognito:
                 "Custom auth lambda trigger is not configured for the user pool.",
             )
         if flow != "USER_SRP_AUTH":
-            return self._forward(environ, body)
+            return self._forward("InitiateAuth", environ, body)
         try:
             large_a = int(str((params.get("AuthParameters") or {}).get("SRP_A", "")), 16)
         except ValueError:
             raise CognitoError("InvalidParameterException", "SRP_A is not hexadecimal") from None
         if large_a % N == 0:
             raise CognitoError("InvalidParameterException", "SRP_A mod N cannot be 0")
-        status, headers, payload = self._forward(environ, body)
+        status, headers, payload = self._forward("InitiateAuth", environ, body)
         answer = json.loads(payload) if status == 200 else {}
         if answer.get("ChallengeName") != "PASSWORD_VERIFIER":
             return status, headers, payload
@@ -363,15 +370,47 @@ class FaithfulCognito:
         forwarded["ChallengeResponses"] = dict(
             responses, USERNAME=email, PASSWORD_CLAIM_SECRET_BLOCK=challenge.session
         )
-        return self._forward(environ, body, forwarded)
+        return self._forward("RespondToAuthChallenge", environ, body, forwarded)
 
     def _GlobalSignOut(self, params, environ, body):
         ours = str(params.get("AccessToken", ""))
         moto = self._signer.moto_access_token(ours)
-        status, headers, payload = self._forward(environ, body, dict(params, AccessToken=moto))
+        status, headers, payload = self._forward(
+            "GlobalSignOut", environ, body, dict(params, AccessToken=moto)
+        )
         if status == 200:
             self._signer.signed_out(claims_of(ours)["sub"])
         return status, headers, payload
+
+
+# What moto is given of the caller's headers: the host and the credential scope (the region).
+_FORWARDED_HEADERS = frozenset({"HTTP_HOST", "HTTP_AUTHORIZATION", "HTTP_X_AMZ_DATE"})
+
+
+def _moto_environ(environ: dict[str, Any], action: str, body: bytes) -> dict[str, Any]:
+    """The request moto sees: the action this layer decided, and nothing moto could read another
+    action from. moto takes ``Action`` from a form body, then the query string, then a body that
+    parses as a query string (a JSON value holding ``&Action=ListUsers&`` does), then any header
+    before it reads ``X-Amz-Target``: here the query string names the action itself, the body is
+    JSON, and only the headers moto needs are passed on."""
+    forwarded = {
+        key: value
+        for key, value in environ.items()
+        if not key.startswith("HTTP_") or key in _FORWARDED_HEADERS
+    }
+    forwarded.update(
+        {
+            "wsgi.input": BytesIO(body),
+            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": "application/x-amz-json-1.1",
+            "QUERY_STRING": urlencode({"Action": action}) if action else "",
+            "RAW_URI": environ.get("PATH_INFO", "/"),
+            "REQUEST_URI": environ.get("PATH_INFO", "/"),
+        }
+    )
+    if action:
+        forwarded["HTTP_X_AMZ_TARGET"] = TARGET_PREFIX + action
+    return forwarded
 
 
 def _new_code() -> str:
