@@ -10,7 +10,7 @@ evenings), with every column of the clicks table (``defaults.CLICK_FIELDS``; a
 column the generator has no rule for gets a plausible value of its type). It writes them twice
 in the delivery stream's layout, one object per ``--per-object`` clicks in its day's partition:
 as the processor's JSON lines, and as the local runner's record format conversion turns those same
-lines into Parquet (``clickstream.local.conversion``, what Firehose does on AWS).
+lines into Parquet (``clickstream.local.firehose.conversion``, what Firehose does on AWS).
 
 For every question it prints the bytes it must read as JSON lines (every object of the window,
 whole) and as Parquet (the compressed column chunks, from each file's metadata, of the columns
@@ -59,7 +59,7 @@ from clickstream.commands.report.local import (  # noqa: E402
     translate,
 )
 from clickstream.commands.report.output import as_json  # noqa: E402
-from clickstream.local.conversion import ParquetConversion  # noqa: E402
+from clickstream.local.firehose.conversion import ParquetConversion  # noqa: E402
 from clickstream.queries import QUESTIONS, Window  # noqa: E402
 
 MYSFITS = json.loads((ROOT / "clickstream" / "standins" / "mysfits.json").read_text())

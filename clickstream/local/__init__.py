@@ -5,7 +5,7 @@ delivery stream with its Lambda processor, a small Mysfits API and the site; ``p
 clickstream.local`` does the same from the command line.
 """
 
-from .cfn import LocalRunnerError, TemplateError
+from .cloudformation import LocalRunnerError, TemplateError
 from .pipeline import LocalPipeline
 
 __all__ = ["LocalPipeline", "LocalRunnerError", "TemplateError"]

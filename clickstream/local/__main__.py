@@ -13,11 +13,11 @@ from pathlib import Path
 from types import FrameType
 
 from clickstream.cli import OneLineParser
+from clickstream.http.servers import PortInUseError, printable
 
-from .cfn import LocalRunnerError, TemplateError
+from .cloudformation import LocalRunnerError, TemplateError
 from .firehose import LocalDeliveryStream
 from .pipeline import LocalPipeline
-from .servers import PortInUseError, printable
 
 PROG = "python -m clickstream.local"
 REPOSITORY = Path(__file__).resolve().parents[2]

@@ -14,10 +14,9 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
+from clickstream.http.servers import LocalRunnerError
+from clickstream.http.wsgi import BackgroundWsgiServer
 from clickstream.standins.mysfits import CATALOG, create_table_request, table_item
-
-from .cfn import LocalRunnerError
-from .wsgi import BackgroundWsgiServer
 
 __all__ = ["LocalDynamoDB", "SdkCallsOnly", "catalog_as_table_items"]
 

@@ -3,9 +3,8 @@ by the runner's own logging server. Likes and adoptions last while the runner ru
 
 from __future__ import annotations
 
+from clickstream.http.servers import RequestHandler
 from clickstream.standins.mysfits import CATALOG_FILE, Authorize, MysfitsService
-
-from .servers import RequestHandler
 
 __all__ = ["CATALOG_FILE", "MysfitsCatalog", "MysfitsHandler"]
 

@@ -16,9 +16,12 @@ from urllib.parse import urlsplit
 
 from clickstream.commands.sitepolicy import origin
 from clickstream.commands.webconfig import CognitoSettings
+from clickstream.http.servers import LocalServer, PortInUseError, RequestHandler
 
 from .apigateway import ApiRequest, ApiResponse, LocalRestApi, load_rest_api
-from .cfn import (
+from .awslambda import LocalFunction
+from .clock import RunnerClock
+from .cloudformation import (
     DEFAULT_PSEUDO,
     LocalRunnerError,
     ResolvedTemplate,
@@ -26,16 +29,11 @@ from .cfn import (
     check_parameter,
     load_template,
 )
-from .clock import RunnerClock
 from .cognito import CognitoStandIn
-from .conversion import ParquetConversion
 from .dynamodb import LocalDynamoDB, catalog_as_table_items
-from .firehose import LocalDeliveryStream
-from .firehose_api import FirehoseApi, FirehoseApiHandler
-from .function import LocalFunction
+from .firehose import FirehoseApi, FirehoseApiHandler, LocalDeliveryStream, ParquetConversion
 from .mysfits import MysfitsCatalog, MysfitsHandler
 from .runner_endpoints import RunnerEndpoints
-from .servers import LocalServer, PortInUseError, RequestHandler
 from .services import AwsServices
 from .web import Site, WebHandler
 

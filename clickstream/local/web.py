@@ -21,9 +21,9 @@ from clickstream.commands.sitepolicy import (
     with_meta_policy,
 )
 from clickstream.commands.webconfig import CognitoSettings, render_config_js
+from clickstream.http.servers import RequestHandler, json_response
 
 from .runner_endpoints import PREFIX, RunnerEndpoints
-from .servers import RequestHandler, json_response
 
 __all__ = ["Site", "WebHandler", "content_type"]
 

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from clickstream.local.servers import (
+from clickstream.http.servers import (
     IDLE_TIMEOUT_SECONDS,
     BadRequestBody,
     ConnectionBound,

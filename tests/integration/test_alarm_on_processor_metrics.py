@@ -14,8 +14,8 @@ from collections import Counter
 
 import pytest
 
+from clickstream.http.servers import LocalServer
 from clickstream.local.mysfits import MysfitsCatalog, MysfitsHandler
-from clickstream.local.servers import LocalServer
 from clickstream.metrics import OPERATOR_FAILURES, VISITOR_FAILURES
 from tests.alarm_math import alarm_value
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from clickstream.local.cfn import ResolvedTemplate
+from clickstream.local.cloudformation import ResolvedTemplate
 
 ROOT = Path(__file__).resolve().parents[2]
 LAMBDA = ROOT / "lambda"

@@ -7,7 +7,7 @@ import json
 
 import pyarrow.parquet as pq
 
-from clickstream.local.conversion import ParquetConversion
+from clickstream.local.firehose.conversion import ParquetConversion
 
 COLUMNS = (("userid", "string"), ("userkey", "bigint"))
 

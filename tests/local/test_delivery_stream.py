@@ -6,7 +6,7 @@ import copy
 import json
 import time
 
-from clickstream.local.firehose import LocalDeliveryStream
+from clickstream.local.firehose.stream import LocalDeliveryStream
 from clickstream.local.mysfits import CATALOG_FILE
 
 from .conftest import delivery_destination, put_click

@@ -7,9 +7,9 @@ import pytest
 import requests
 from botocore.config import Config
 
-from clickstream.local.firehose import LocalDeliveryStream
-from clickstream.local.firehose_api import FirehoseApi, FirehoseApiHandler
-from clickstream.local.servers import LocalServer
+from clickstream.http.servers import LocalServer
+from clickstream.local.firehose.responses import FirehoseApi, FirehoseApiHandler
+from clickstream.local.firehose.stream import LocalDeliveryStream
 
 ACCOUNT = "123456789012"
 

@@ -14,16 +14,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from clickstream.local import wsgi as wsgi_module
-from clickstream.local.cognito import CognitoStandIn
-from clickstream.local.dynamodb import LocalDynamoDB
-from clickstream.local.servers import (
+from clickstream.http import wsgi as wsgi_module
+from clickstream.http.servers import (
     MAX_BODY_BYTES,
     MAX_CONNECTIONS,
     HeadDeadline,
     LocalServer,
     RequestHandler,
 )
+from clickstream.local.cognito import CognitoStandIn
+from clickstream.local.dynamodb import LocalDynamoDB
 from clickstream.standins import server as standin_module
 from clickstream.standins.server import MysfitsServer
 

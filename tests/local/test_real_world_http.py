@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from clickstream.http.servers import LocalServer, RequestHandler
 from clickstream.local.mysfits import CATALOG_FILE
-from clickstream.local.servers import LocalServer, RequestHandler
 
 from .conftest import REPOSITORY, put_click, start_runner
 

@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from clickstream.commands import replay
+from clickstream.http.servers import LocalServer
 from clickstream.local.mysfits import MysfitsCatalog, MysfitsHandler
-from clickstream.local.servers import LocalServer
 
 from .conftest import closed_port, put_click
 from .test_firehose_api import start_firehose_api

@@ -9,8 +9,8 @@ import pytest
 
 from clickstream.local.__main__ import check_current
 from clickstream.local.apigateway.loading import with_stage_variables
-from clickstream.local.cfn import ResolvedTemplate, TemplateError
-from clickstream.local.prefix import error_key, evaluate_prefix, java_date_format
+from clickstream.local.cloudformation import ResolvedTemplate, TemplateError
+from clickstream.local.firehose.prefix import error_key, evaluate_prefix, java_date_format
 
 from .conftest import TEMPLATE
 

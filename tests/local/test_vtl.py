@@ -7,7 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clickstream.local.vtl import MappingTemplateError, json_path, render_mapping_template
+from clickstream.local.apigateway.vtl import (
+    MappingTemplateError,
+    json_path,
+    render_mapping_template,
+)
 
 FIREHOSE_TEMPLATE = (
     '{"DeliveryStreamName": "stream", "Record": {"Data": "$util.base64Encode($input.json(\'$\'))"}}'

@@ -20,7 +20,7 @@ from click_enrichment.records import (
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clickstream.local.vtl import render_mapping_template
+from clickstream.local.apigateway.vtl import render_mapping_template
 from tests.keys_oracle import athena_key
 
 EVANGELINE = "4e53920c-505a-4a90-a694-b9300791f0ae"

@@ -21,7 +21,7 @@ from click_enrichment.records import decode_click
 from fake_mysfits_api import FakeMysfitsApi
 from processor_helpers import MYSFITS, make_event
 
-from clickstream.local.vtl import render_mapping_template
+from clickstream.local.apigateway.vtl import render_mapping_template
 
 ARRIVAL = 1764263941123
 # What a browser sends, at the long end: an in-app browser's user agent (Instagram on Android).

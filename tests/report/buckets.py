@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from clickstream import contract
 from clickstream.local import LocalPipeline
-from clickstream.local.firehose import LocalDeliveryStream
+from clickstream.local.firehose.stream import LocalDeliveryStream
 
 # A person's browser (CrawlerDetect: not a bot) and a crawler (a bot).
 BROWSER = (

@@ -25,7 +25,7 @@ from clickstream.commands.report import main
 from clickstream.commands.report.answers import Answer, ReportError
 from clickstream.commands.report.athena import ask_athena
 from clickstream.commands.report.local import ask_bucket
-from clickstream.local.cfn import ResolvedTemplate
+from clickstream.local.cloudformation import ResolvedTemplate
 from clickstream.queries import QUESTIONS, Window
 from tests.fake_aws import use_fake_credentials
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from clickstream import defaults
-from clickstream.local.cfn import ResolvedTemplate
-from clickstream.local.prefix import evaluate_prefix
+from clickstream.local.cloudformation import ResolvedTemplate
+from clickstream.local.firehose.prefix import evaluate_prefix
 from clickstream.queries import QUESTIONS
 
 

@@ -11,9 +11,9 @@ import pytest
 from jsonschema import Draft4Validator
 
 from clickstream import contract
-from clickstream.local.cfn import ResolvedTemplate
-from clickstream.local.ecma_schema import EcmaDraft4Validator
-from clickstream.local.vtl import render_mapping_template
+from clickstream.local.apigateway.ecma_schema import EcmaDraft4Validator
+from clickstream.local.apigateway.vtl import render_mapping_template
+from clickstream.local.cloudformation import ResolvedTemplate
 
 MYSFIT = "4e53920c-505a-4a90-a694-b9300791f0ae"
 CLICK_ID = "0b6f2c1e-3a4d-4f5e-8a9b-1c2d3e4f5a6b"

@@ -15,7 +15,7 @@ import pytest
 from botocore.validate import ParamValidator
 from jsonschema import Draft4Validator
 
-from clickstream.local.vtl import render_mapping_template
+from clickstream.local.apigateway.vtl import render_mapping_template
 
 STREAM = "mysfits-clicks-stream"
 

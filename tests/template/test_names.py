@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
-from clickstream.local.cfn import ResolvedTemplate
+from clickstream.local.cloudformation import ResolvedTemplate
 
 STACK_NAME_PATTERN = r"[a-zA-Z][-a-zA-Z0-9]{0,127}"
 LONGEST = "Mysfits-Click-Stream-" + "AbC9-" * 21 + "Zz"

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from clickstream.local.cfn import ResolvedTemplate
+from clickstream.local.cloudformation import ResolvedTemplate
 from tests.template.test_click_model import MYSFIT, VISITOR_ID, record_of, resolved_put
 
 POOL = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf123"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clickstream.local.cfn import ResolvedTemplate
+from clickstream.local.cloudformation import ResolvedTemplate
 from tests.template.test_signed_in import POOL, resolved
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")

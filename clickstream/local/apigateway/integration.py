@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from ..services import AwsServices, ServiceResponse
-from ..vtl import MappingTemplateError, json_path, render_mapping_template
 from .responses import pick_template
 from .types import ApiRequest, ApiResponse, Method, request_parameter, static_value
+from .vtl import MappingTemplateError, json_path, render_mapping_template
 
 __all__ = ["call_backend", "integration_response", "request_template"]
 

@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import SchemaError
 
-from ..cfn import ResolvedTemplate, TemplateError
+from ..cloudformation import ResolvedTemplate, TemplateError
 from ..services import AwsServices
 from .routing import throttles
 from .stage import LocalRestApi

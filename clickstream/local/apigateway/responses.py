@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..vtl import MappingTemplateError, render_mapping_template
 from .types import ApiRequest, ApiResponse, media_type, request_parameter, static_value
+from .vtl import MappingTemplateError, render_mapping_template
 
 __all__ = ["GATEWAY_ERRORS", "gateway_response", "pick_template"]
 

@@ -13,12 +13,12 @@ from typing import Any
 
 from ..ids import random_uuid
 from ..services import AwsServices
-from ..vtl import BodyNotJsonError, MappingTemplateError, render_mapping_template
 from .integration import call_backend, integration_response, request_template
 from .responses import gateway_response
 from .routing import TokenBucket, bucket_for, route
 from .types import ApiRequest, ApiResponse, Method, media_type
 from .validation import body_is_valid, missing_parameters
+from .vtl import BodyNotJsonError, MappingTemplateError, render_mapping_template
 
 __all__ = ["ApiRequest", "ApiResponse", "LocalRestApi"]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from jsonschema import Draft4Validator
 
-from ..ecma_schema import EcmaDraft4Validator
+from .ecma_schema import EcmaDraft4Validator
 from .types import Method, request_parameter
 
 __all__ = ["body_is_valid", "missing_parameters", "model_validator", "parse_body"]

@@ -17,7 +17,8 @@ from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
 
-from ..servers import MAX_BODY_BYTES, printable
+from clickstream.http.servers import MAX_BODY_BYTES, printable
+
 from .exceptions import UNSIGNED, CognitoError
 from .srp import Challenge, G, N, SrpVerifier
 from .tokens import TokenSigner, claims_of

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.request import urlopen
 
-from ..cfn import LocalRunnerError
-from ..servers import PortInUseError
-from ..wsgi import BackgroundWsgiServer
+from clickstream.http.servers import LocalRunnerError, PortInUseError
+from clickstream.http.wsgi import BackgroundWsgiServer
+
 from .exceptions import CognitoError
 from .responses import TARGET_PREFIX, TRUSTED, FaithfulCognito
 from .tokens import IdTokenAuthorizer, TokenSigner

@@ -26,11 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from ..awslambda.function import FunctionError
+from ..awslambda.log import describe, failure_reasons
+from ..ids import random_uuid
 from .conversion import FORMAT_CONVERSION_FAILED, ParquetConversion
-from .function import FunctionError
-from .ids import random_uuid
 from .prefix import error_key, output_key
-from .processor_log import describe, failure_reasons
 
 __all__ = ["BatchResult", "LocalDeliveryStream", "Processor", "StreamClosedError"]
 

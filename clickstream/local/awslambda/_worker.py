@@ -1,6 +1,7 @@
 """The local Lambda runtime's worker process: one "container" running one handler.
 
-Started by :mod:`clickstream.local.function` as ``python _worker.py CODE_DIR MODULE.FUNCTION``.
+Started by :mod:`clickstream.local.awslambda.function` as
+``python _worker.py CODE_DIR MODULE.FUNCTION``.
 It reads one invocation per line on stdin and writes one JSON answer per line on the stdout it was
 started with; what the handler prints goes to stderr, as a Lambda function's output goes to its
 log, and the end of each invocation's log comes back with its answer too (as Lambda's Invoke

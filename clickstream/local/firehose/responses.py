@@ -26,8 +26,9 @@ import botocore.session
 from botocore.exceptions import ParamValidationError
 from botocore.validate import ParamValidator
 
-from .firehose import MAX_RECORD_BYTES, LocalDeliveryStream, StreamClosedError
-from .servers import RequestHandler
+from clickstream.http.servers import RequestHandler
+
+from .stream import MAX_RECORD_BYTES, LocalDeliveryStream, StreamClosedError
 
 __all__ = ["DEFAULT_RECORDS_PER_SECOND", "FirehoseApi", "FirehoseApiHandler"]
 

@@ -31,8 +31,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
-from .cfn import LocalRunnerError
-
 __all__ = [
     "MAX_BODY_BYTES",
     "MAX_CONNECTIONS",
@@ -62,6 +60,11 @@ HEAD_TIMEOUT_SECONDS = 10.0
 # How long a drain waits for requests in flight before giving up on them.
 DRAIN_SECONDS = 10.0
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+class LocalRunnerError(Exception):
+    """The local runner, or one of its servers, cannot start; the message is one line meant for
+    the user."""
 
 
 class PortInUseError(LocalRunnerError):

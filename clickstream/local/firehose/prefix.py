@@ -14,7 +14,7 @@ import string
 import uuid
 from datetime import UTC, datetime
 
-from .cfn import TemplateError
+from ..cloudformation import TemplateError
 
 __all__ = ["error_key", "evaluate_prefix", "java_date_format", "object_name", "output_key"]
 

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from clickstream.http.servers import LocalRunnerError
+
 __all__ = [
     "NO_VALUE",
     "LocalRunnerError",
@@ -25,10 +27,6 @@ __all__ = [
     "check_parameter",
     "load_template",
 ]
-
-
-class LocalRunnerError(Exception):
-    """The local runner cannot start; the message is one line meant for the user."""
 
 
 class TemplateError(LocalRunnerError):
