@@ -1,4 +1,5 @@
-"""The README's tables stay in step with the template."""
+"""The README and its docs/ pages: tables in step with the template, links that resolve, commands
+that run from a fresh clone, and prose that says each thing once."""
 
 from __future__ import annotations
 
@@ -11,30 +12,40 @@ import pytest
 
 from clickstream.suppressions import REASONS
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = ROOT / "docs"
 
 
-def table_rows(heading: str) -> list[str]:
-    section = README.split(f"\n## {heading}\n", 1)[1] if f"\n## {heading}\n" in README else ""
-    section = section or README.split(f"\n### {heading}\n", 1)[1]
+def page(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+def table_rows(text: str, heading: str) -> list[str]:
+    """The table rows (first cell in code) of the section under ``heading``, at any level."""
+    (section,) = re.split(rf"^#+ {re.escape(heading)}\n", text, flags=re.M)[1:]
     return [line for line in section.split("\n\n#", 1)[0].splitlines() if line.startswith("| `")]
 
 
-def first_cells(heading: str) -> set[str]:
-    return {row.split("|")[1].strip().split()[0].strip("`") for row in table_rows(heading)}
+def first_cells(text: str, heading: str) -> set[str]:
+    return {row.split("|")[1].strip().split()[0].strip("`") for row in table_rows(text, heading)}
 
 
 def test_parameters_table_lists_every_parameter(template):
-    assert first_cells("Parameters") == set(template["Parameters"])
+    assert first_cells(page("parameters.md"), "Parameters") == set(template["Parameters"])
 
 
 def test_outputs_table_lists_every_output(template):
-    assert first_cells("Outputs") == set(template["Outputs"])
+    assert first_cells(page("parameters.md"), "Outputs") == set(template["Outputs"])
 
 
 @pytest.mark.parametrize("check", sorted(REASONS))
 def test_security_section_justifies_every_suppression(check):
-    rows = [row for row in table_rows("Security") if row.startswith(f"| `{check}`")]
+    rows = [
+        row
+        for row in table_rows(page("security.md"), "The template")
+        if row.startswith(f"| `{check}`")
+    ]
     assert len(rows) == 1, check
     assert REASONS[check] in rows[0]
 
@@ -134,12 +145,15 @@ def test_try_it_locally_sends_a_click_the_local_runner_accepts():
     from clickstream.local.__main__ import parse_args
     from clickstream.standins.mysfits import CATALOG
 
+    quickstart = README.split("\n## Quickstart\n", 1)[1].split("\n## ", 1)[0]
     section = README.split("\n## Try it locally\n", 1)[1].split("\n## ", 1)[0]
     runner = parse_args([])
     body = json.loads(re.search(r"-d '(\{.*?\})'", section).group(1))
     (url,) = re.findall(r"http://127\.0\.0\.1:\d+/\S*clicks", section)
 
-    assert "make run\n" in section
+    # The runner is started by the Quickstart's command, which the first step names.
+    assert re.search(r"^make run +# ", quickstart, re.M)
+    assert "with `make run`" in section.split("\n2. ", 1)[0]
     assert url == f"http://127.0.0.1:{runner.api_port}/{DEFAULT_STAGE}/clicks"
     assert body["mysfitId"] in {mysfit["mysfitId"] for mysfit in CATALOG}
     assert f"generate.py report --bucket-dir {runner.bucket_dir}\n" in section
