@@ -244,16 +244,16 @@ def test_the_processor_publishes_under_the_stacks_name(emitted):
     assert all(dict(dimensions) == {"service": "clicks-a"} for _, _, dimensions in custom)
 
 
-def test_readme_lists_every_processor_tunable_with_its_default():
+def test_the_docs_list_every_processor_tunable_with_its_default():
     sys.path.insert(0, str(LAMBDA))
     try:
         from click_enrichment.settings import DEFAULTS
     finally:
         sys.path.remove(str(LAMBDA))
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    page = (ROOT / "docs" / "processor.md").read_text(encoding="utf-8")
     rows = {
         line.split("|")[1].strip().strip("`"): line.split("|")[2].strip().strip("`")
-        for line in readme.splitlines()
+        for line in page.splitlines()
         if line.startswith("| `") and line.split("|")[1].strip().strip("`") in DEFAULTS
     }
     assert set(rows) == set(DEFAULTS)

@@ -1,4 +1,4 @@
-"""The local site is served under the Content-Security-Policy the README tells users to deploy:
+"""The local site is served under the Content-Security-Policy the docs tell users to deploy:
 in each page's meta tag, and as a header, both from the one declaration in sitepolicy.py."""
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def test_the_meta_policy_is_the_readme_s():
-    readme = " ".join((REPOSITORY / "README.md").read_text(encoding="utf-8").split())
-    (documented,) = re.findall(r"`(default-src [^`]+)`", readme)
+def test_the_meta_policy_is_the_documented_one():
+    page = " ".join((REPOSITORY / "docs" / "site.md").read_text(encoding="utf-8").split())
+    (documented,) = re.findall(r"`(default-src [^`]+)`", page)
     # The README's placeholders are not hosts a policy could name: build it by hand.
     policy = site_policy([README_API, README_MYSFITS, README_COGNITO])
 

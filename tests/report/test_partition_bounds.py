@@ -134,13 +134,14 @@ def test_athenas_literals_read_the_same_partitions_as_duckdbs_parameters() -> No
     assert sorted(date.fromisoformat(row[0]) for row in rows) == window_partitions(window)
 
 
-def test_the_readmes_run_again_example_is_the_windows_fourteen_values() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    paragraph = " ".join(readme.split("**Run again** asks for the fourteen values", 1)[1].split())
+def test_the_docs_run_again_example_is_the_windows_fourteen_values() -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    page = (docs / "questions.md").read_text(encoding="utf-8")
+    paragraph = " ".join(page.split("**Run again** asks for the fourteen values", 1)[1].split())
     example = paragraph.split(":", 1)[1].split("Words the questions use", 1)[0]
     values = re.findall(r"`([^`]+)`", example)
 
     assert values == Window(date(2026, 11, 1), date(2026, 11, 30)).athena_parameters()
     # The pages the plain bounds rest on.
-    assert "https://docs.aws.amazon.com/athena/latest/ug/partitions.html" in readme
-    assert "https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html" in readme
+    assert "https://docs.aws.amazon.com/athena/latest/ug/partitions.html" in page
+    assert "https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html" in page

@@ -26,21 +26,21 @@ def test_committed_sample_is_current(tmp_path, capsys):
         )
 
 
-def test_readme_shows_lines_of_the_sample_and_the_chart():
-    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
-    block = readme.split("`docs/sample-chart.svg`):\n\n```\n", 1)[1].split("\n```", 1)[0]
+def test_the_docs_show_lines_of_the_sample_and_the_chart():
+    questions = (DOCS / "questions.md").read_text(encoding="utf-8")
+    block = questions.split("`docs/sample-chart.svg`):\n\n```\n", 1)[1].split("\n```", 1)[0]
     sample = (DOCS / "sample-report.txt").read_text(encoding="utf-8").splitlines()
     shown = [line for line in block.splitlines() if line and line.strip() != "…"]
     assert len(shown) > 10
     assert [line for line in shown if line not in sample] == []
-    assert "](docs/sample-chart.svg)" in readme
+    assert "](sample-chart.svg)" in questions
 
 
 def test_readme_shows_a_small_picture_of_the_report_page():
     readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
     picture = DOCS / "report-page.png"
     assert "](docs/report-page.png)" in readme
-    assert "generate.py report --bucket-dir local-bucket --html report.html" in readme
+    assert "generate.py report --bucket-dir local-bucket --html /tmp/report.html" in readme
     data = picture.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(data) < 100_000, "keep the picture small: python docs/make_page_picture.py"
