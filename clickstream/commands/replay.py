@@ -43,6 +43,7 @@ from typing import Any, Protocol
 
 from clickstream import defaults
 from clickstream.cli import CommandError, OneLineParser
+from clickstream.commands.replaying import ReplayError
 from clickstream.commands.stacks import describe_stack, stack_outputs
 from clickstream.commands.triage import Triage, read_catalog
 
@@ -80,10 +81,6 @@ RETRYABLE_ERRORS = {
 }
 PROGRESS_EVERY_SECONDS = 2.0
 _DAY = re.compile(r"year=(\d{4})/month=(\d{2})/day=(\d{2})/")
-
-
-class ReplayError(CommandError):
-    """Why the replay cannot go on; one line, meant for the person running it."""
 
 
 # --- Where the failure records are -----------------------------------------------------------
