@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from clickstream.commands import replay
+from clickstream.commands.replaying.storage import FolderStorage
 from clickstream.http.servers import LocalServer
 from clickstream.local.mysfits import MysfitsCatalog, MysfitsHandler
 
@@ -247,7 +248,7 @@ def test_records_over_the_quota_are_retried_with_backoff_until_taken(firehose, t
     write_failures(bucket, "2026-11-27", "a", [failure_line(c) for c in clicks])
     stream, sender, sleeps, _ = firehose(records_per_second=50)
 
-    summary = replay.replay(replay.FolderStorage(bucket), sender)
+    summary = replay.replay(FolderStorage(bucket), sender)
 
     assert (summary.replayed, summary.kept_failing) == (120, 0)
     assert parsed(sent(stream)) == as_replayed(clicks)
@@ -262,7 +263,7 @@ def test_a_click_that_keeps_failing_is_reported_and_kept_and_the_rest_not_sent_t
     clicks = [f'{{"userId":"k{i}","mysfitId":"m"}}\n'.encode() for i in range(5)]
     key = write_failures(bucket, "2026-11-27", "b", [failure_line(c) for c in clicks])
     stream, sender, _, clock = firehose(records_per_second=3, time_passes=False)
-    storage = replay.FolderStorage(bucket)
+    storage = FolderStorage(bucket)
 
     first = replay.replay(storage, sender)
 
@@ -290,7 +291,7 @@ def test_unreadable_lines_stay_and_are_reported(firehose, tmp_path):
     good = b'{"userId":"g","mysfitId":"m"}\n'
     key = write_failures(bucket, "2026-11-27", "c", [b"not a failure record\n", failure_line(good)])
     stream, sender, _, _ = firehose(records_per_second=100)
-    storage = replay.FolderStorage(bucket)
+    storage = FolderStorage(bucket)
 
     summary = replay.replay(storage, sender)
 
@@ -307,7 +308,7 @@ def test_a_date_range_replays_only_those_days(firehose, tmp_path):
     stream, sender, _, _ = firehose(records_per_second=100)
 
     summary = replay.replay(
-        replay.FolderStorage(bucket),
+        FolderStorage(bucket),
         sender,
         since=replay.date(2026, 11, 26),
         until=replay.date(2026, 11, 26),
@@ -327,7 +328,7 @@ def test_a_long_run_reports_progress_as_it_goes(firehose, tmp_path):
     reports: list[str] = []
 
     summary = replay.replay(
-        replay.FolderStorage(bucket), sender, progress=reports.append, clock=lambda: next(ticks)
+        FolderStorage(bucket), sender, progress=reports.append, clock=lambda: next(ticks)
     )
 
     assert summary.replayed == 6
@@ -357,7 +358,7 @@ def test_a_deeply_nested_click_neither_stops_the_run_nor_is_sent_again(firehose,
     deep_line = b"[" * DEEP + b"]" * DEEP + b"\n"  # a line that is no failure record at all
     second = write_failures(bucket, "2026-11-27", "b", [deep_line, failure_line(good[2])])
     stream, sender, _, _ = firehose(records_per_second=100)
-    storage = replay.FolderStorage(bucket)
+    storage = FolderStorage(bucket)
 
     summary = replay.replay(storage, sender)
 
@@ -397,7 +398,7 @@ def test_clicks_for_unknown_mysfits_are_set_apart_until_forced(
     write_failures(bucket, "2026-11-27", "u", [failure_line(c) for c in clicks])
     server, _, stream, _ = start_firehose_api(tmp_path / "delivered", None)
     where = ["--bucket-dir", str(bucket), "--endpoint-url", server.url]
-    storage = replay.FolderStorage(bucket)
+    storage = FolderStorage(bucket)
     try:
         # WHEN the failures are replayed with the Mysfits API that says which mysfits exist
         status, out, err = run_replay(capsys, *where, "--mysfits-api-url", mysfits_api.url)
@@ -439,9 +440,7 @@ def test_a_whole_batch_the_function_failed_is_always_replayed(firehose, tmp_path
     write_failures(bucket, "2026-11-27", "t", [json.dumps(line).encode() + b"\n"])
     stream, sender, _, _ = firehose(records_per_second=100)
 
-    summary = replay.replay(
-        replay.FolderStorage(bucket), sender, triage=replay.Triage(frozenset({"m"}))
-    )
+    summary = replay.replay(FolderStorage(bucket), sender, triage=replay.Triage(frozenset({"m"})))
 
     assert (summary.replayed, summary.set_apart) == (1, {})
     assert parsed(sent(stream)) == as_replayed([click])
