@@ -27,10 +27,8 @@ import base64
 import binascii
 import gzip
 import json
-import re
 import sys
 import time
-import uuid
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -39,23 +37,21 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from clickstream import defaults
 from clickstream.cli import CommandError, OneLineParser
 from clickstream.commands.replaying import ReplayError
+from clickstream.commands.replaying.keys import (
+    FAILED_PREFIX,
+    REPLAYED_PREFIX,
+    UNRECOVERABLE_PREFIX,
+    replayed_key,
+    selected_keys,
+    unrecoverable_key,
+)
 from clickstream.commands.replaying.storage import FolderStorage, S3Storage, Storage
 from clickstream.commands.stacks import describe_stack, stack_outputs
 from clickstream.commands.triage import Triage, read_catalog
 
 PROG = "generate.py replay"
-ERRORS = defaults.ERROR_PREFIX.split("!{")[0]  # errors/
-FAILED_PREFIX = f"{ERRORS}{defaults.PROCESSING_FAILED}/"
-# Every error output type whose records hold a click: the processor's failures, and the enriched
-# clicks Firehose could not convert to Parquet (the processor enriches those again).
-FAILED_PREFIXES = tuple(f"{ERRORS}{kind}/" for kind in defaults.REPLAYABLE_ERROR_TYPES)
-REPLAYED_PREFIX = f"{ERRORS}replayed/"
-# Clicks the processor refuses whatever the replay does, under their reason. Firehose's own
-# error-output-types (processing-failed, format-conversion-failed …) never take this name.
-UNRECOVERABLE_PREFIX = f"{ERRORS}unrecoverable/"
 BUCKET_OUTPUT, STREAM_OUTPUT = "ClicksBucketName", "DeliveryStreamName"
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
 # Unreadable lines named one by one in the problems, at most this many an object.
@@ -79,7 +75,6 @@ RETRYABLE_ERRORS = {
     "InternalServerError",
 }
 PROGRESS_EVERY_SECONDS = 2.0
-_DAY = re.compile(r"year=(\d{4})/month=(\d{2})/day=(\d{2})/")
 
 
 # --- Failure records -------------------------------------------------------------------------
@@ -180,41 +175,6 @@ def click_of_record(record: dict[str, Any]) -> bytes | None:
         return raw
     click["receivedAt"] = arrived
     return json.dumps(click, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def day_of(key: str) -> date | None:
-    match = _DAY.search(key)
-    if match is None:
-        return None
-    try:
-        return date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-
-
-def _rest(key: str) -> str:
-    """The key below its error prefix (below the reason, for a click set apart)."""
-    if key.startswith(UNRECOVERABLE_PREFIX):
-        return key.removeprefix(UNRECOVERABLE_PREFIX).partition("/")[2]
-    (failed,) = [prefix for prefix in FAILED_PREFIXES if key.startswith(prefix)] or [""]
-    return key.removeprefix(failed)
-
-
-def _part(moved: str, part: bool) -> str:
-    if not part:
-        return moved
-    stem, gz, _ = moved.partition(".gz")
-    return f"{stem}-part-{uuid.uuid4().hex[:8]}{gz}"
-
-
-def replayed_key(key: str, *, part: bool = False) -> str:
-    """Where a replayed object goes; `part`: a new key for the replayed part of an object."""
-    return _part(REPLAYED_PREFIX + _rest(key), part)
-
-
-def unrecoverable_key(key: str, reason: str, *, part: bool = False) -> str:
-    """Where clicks that can never succeed go, under the processor's reason."""
-    return _part(f"{UNRECOVERABLE_PREFIX}{reason}/{_rest(key)}", part)
 
 
 # --- Sending ---------------------------------------------------------------------------------
@@ -325,26 +285,6 @@ class Summary:
             f"{self.kept_failing} kept failing and {self.unreadable} unreadable lines stay "
             f"under {FAILED_PREFIX}" + self.apart(dry_run=False)
         )
-
-
-def selected_keys(
-    storage: Storage,
-    since: date | None = None,
-    until: date | None = None,
-    *,
-    include_unrecoverable: bool = False,
-) -> list[str]:
-    keys = []
-    found = [key for prefix in FAILED_PREFIXES for key in storage.keys(prefix)]
-    if include_unrecoverable:
-        found += storage.keys(UNRECOVERABLE_PREFIX)
-    for key in found:
-        day = day_of(key)
-        outside = day is None or (since and day < since) or (until and day > until)
-        if (since or until) and outside:
-            continue
-        keys.append(key)
-    return keys
 
 
 def replay(

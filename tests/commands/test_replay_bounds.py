@@ -9,6 +9,7 @@ import zlib
 import pytest
 
 from clickstream.commands import replay
+from clickstream.commands.replaying.keys import FAILED_PREFIX
 from clickstream.commands.replaying.storage import FolderStorage
 from tests.local.test_replay_round_trip import failure_line
 
@@ -17,7 +18,7 @@ CLICK = b'{"userId":"u","mysfitId":"4e53920c-505a-4a90-a694-b9300791f0ae"}'
 
 
 def write(bucket, name: str, body: bytes) -> str:
-    key = f"{replay.FAILED_PREFIX}year=2026/month=06/day=01/{name}"
+    key = f"{FAILED_PREFIX}year=2026/month=06/day=01/{name}"
     path = bucket.joinpath(*key.split("/"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(body)

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from clickstream.commands import replay
+from clickstream.commands.replaying.keys import FAILED_PREFIX, REPLAYED_PREFIX, UNRECOVERABLE_PREFIX
 from clickstream.commands.replaying.storage import FolderStorage
 from clickstream.http.servers import LocalServer
 from clickstream.local.mysfits import MysfitsCatalog, MysfitsHandler
@@ -104,7 +105,7 @@ def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twic
         abs(received[json.loads(f["raw"])["userId"]] - f["arrivalTimestamp"]) < 60_000
         for f in failures
     )
-    failed_files = files_under(pipeline.bucket_dir, replay.FAILED_PREFIX)
+    failed_files = files_under(pipeline.bucket_dir, FAILED_PREFIX)
     assert failed_files
 
     # WHEN it is back and the failed clicks are replayed through the runner's Firehose API
@@ -128,8 +129,8 @@ def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twic
         first = datetime.fromtimestamp(received[record["userid"]] / 1000, UTC)
         assert record["clickedat"].replace(tzinfo=UTC) == first
         assert "receivedat" not in record
-    assert files_under(pipeline.bucket_dir, replay.FAILED_PREFIX) == []
-    moved = files_under(pipeline.bucket_dir, replay.REPLAYED_PREFIX)
+    assert files_under(pipeline.bucket_dir, FAILED_PREFIX) == []
+    moved = files_under(pipeline.bucket_dir, REPLAYED_PREFIX)
     assert [p.name for p in moved] == [p.name for p in failed_files]
 
     # AND a second run finds nothing to replay
@@ -145,7 +146,7 @@ def test_a_dry_run_only_counts(start_pipeline, no_aws_credentials, capsys):
     for i in range(4):
         put_click(pipeline, {"userId": f"dry{i}", "mysfitId": "m"})
     pipeline.flush()
-    before = files_under(pipeline.bucket_dir, replay.FAILED_PREFIX)
+    before = files_under(pipeline.bucket_dir, FAILED_PREFIX)
 
     status, out, _ = run_replay(
         capsys,
@@ -158,7 +159,7 @@ def test_a_dry_run_only_counts(start_pipeline, no_aws_credentials, capsys):
 
     assert status == 0
     assert out.startswith("dry run: 4 clicks in")
-    assert files_under(pipeline.bucket_dir, replay.FAILED_PREFIX) == before
+    assert files_under(pipeline.bucket_dir, FAILED_PREFIX) == before
     assert pipeline.stream is not None and pipeline.stream.buffered() == 0
 
 
@@ -183,7 +184,7 @@ def failure_line(click: bytes) -> bytes:
 
 def write_failures(bucket: Path, day: str, name: str, lines: list[bytes]) -> str:
     year, month, dd = day.split("-")
-    key = f"{replay.FAILED_PREFIX}year={year}/month={month}/day={dd}/{name}"
+    key = f"{FAILED_PREFIX}year={year}/month={month}/day={dd}/{name}"
     path = bucket.joinpath(*key.split("/"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"".join(lines))
@@ -253,7 +254,7 @@ def test_records_over_the_quota_are_retried_with_backoff_until_taken(firehose, t
     assert (summary.replayed, summary.kept_failing) == (120, 0)
     assert parsed(sent(stream)) == as_replayed(clicks)
     assert sleeps and sleeps == sorted(sleeps)  # backing off, never hammering
-    assert files_under(bucket, replay.FAILED_PREFIX) == []
+    assert files_under(bucket, FAILED_PREFIX) == []
 
 
 def test_a_click_that_keeps_failing_is_reported_and_kept_and_the_rest_not_sent_twice(
@@ -280,10 +281,10 @@ def test_a_click_that_keeps_failing_is_reported_and_kept_and_the_rest_not_sent_t
     assert (second.replayed, second.kept_failing) == (2, 0)
     assert parsed(sent(stream)) == as_replayed(clicks)  # each click once
     replayed = [
-        replay.FailureObject.parse(k, storage.read(k)) for k in storage.keys(replay.REPLAYED_PREFIX)
+        replay.FailureObject.parse(k, storage.read(k)) for k in storage.keys(REPLAYED_PREFIX)
     ]
     assert parsed([c for o in replayed for c in o.clicks]) == as_replayed(clicks)
-    assert list(storage.keys(replay.FAILED_PREFIX)) == []
+    assert list(storage.keys(FAILED_PREFIX)) == []
 
 
 def test_unreadable_lines_stay_and_are_reported(firehose, tmp_path):
@@ -365,12 +366,10 @@ def test_a_deeply_nested_click_neither_stops_the_run_nor_is_sent_again(firehose,
     # Every object after the deep click is replayed; the deep click is set apart by its reason
     assert parsed(sent(stream)) == as_replayed(good)
     assert summary.set_apart == {"invalid_json": 1}
-    (apart,) = storage.keys(replay.UNRECOVERABLE_PREFIX + "invalid_json/")
+    (apart,) = storage.keys(UNRECOVERABLE_PREFIX + "invalid_json/")
     assert storage.read(apart) == failure_line(deep)
-    assert apart.startswith(
-        replay.UNRECOVERABLE_PREFIX + "invalid_json/year=2026/month=11/day=27/a-part-"
-    )
-    assert first not in list(storage.keys(replay.FAILED_PREFIX))
+    assert apart.startswith(UNRECOVERABLE_PREFIX + "invalid_json/year=2026/month=11/day=27/a-part-")
+    assert first not in list(storage.keys(FAILED_PREFIX))
     # The unreadable line is named by object and line, and stays where it was
     assert f"{second} line 1: nested too deeply to read; it stays" in summary.problems
     assert storage.read(second) == deep_line
@@ -408,13 +407,13 @@ def test_clicks_for_unknown_mysfits_are_set_apart_until_forced(
         assert parsed(sent(stream)) == as_replayed(clicks[:1])
         assert out.strip().endswith(
             "; 2 clicks that can never succeed (unknown_mysfit 2) were set apart under "
-            f"{replay.UNRECOVERABLE_PREFIX} (--include-unrecoverable sends them)"
+            f"{UNRECOVERABLE_PREFIX} (--include-unrecoverable sends them)"
         )
-        (apart,) = storage.keys(replay.UNRECOVERABLE_PREFIX + "unknown_mysfit/")
+        (apart,) = storage.keys(UNRECOVERABLE_PREFIX + "unknown_mysfit/")
         assert parsed(replay.FailureObject.parse(apart, storage.read(apart)).clicks) == (
             as_replayed(clicks[1:])
         )
-        assert list(storage.keys(replay.FAILED_PREFIX)) == []
+        assert list(storage.keys(FAILED_PREFIX)) == []
 
         # AND another run sends nothing
         status, out, _ = run_replay(capsys, *where, "--mysfits-api-url", mysfits_api.url)
@@ -425,7 +424,7 @@ def test_clicks_for_unknown_mysfits_are_set_apart_until_forced(
         status, out, _ = run_replay(capsys, *where, "--include-unrecoverable")
         assert status == 0
         assert parsed(sent(stream)) == as_replayed(clicks[1:])
-        assert list(storage.keys(replay.UNRECOVERABLE_PREFIX)) == []
+        assert list(storage.keys(UNRECOVERABLE_PREFIX)) == []
         status, out, _ = run_replay(capsys, *where, "--include-unrecoverable")
         assert sent(stream) == []
     finally:
