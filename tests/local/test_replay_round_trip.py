@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from clickstream.commands import replay
+from clickstream.commands.replaying.failures import FailureObject
 from clickstream.commands.replaying.keys import FAILED_PREFIX, REPLAYED_PREFIX, UNRECOVERABLE_PREFIX
 from clickstream.commands.replaying.storage import FolderStorage
 from clickstream.http.servers import LocalServer
@@ -272,7 +273,7 @@ def test_a_click_that_keeps_failing_is_reported_and_kept_and_the_rest_not_sent_t
     assert any(
         "2 clicks kept failing" in p and "ServiceUnavailableException" in p for p in first.problems
     )
-    left = replay.FailureObject.parse(key, storage.read(key))
+    left = FailureObject.parse(key, storage.read(key))
     assert parsed(left.clicks) == as_replayed(clicks[3:])
 
     clock.now += 1  # the quota frees up
@@ -280,9 +281,7 @@ def test_a_click_that_keeps_failing_is_reported_and_kept_and_the_rest_not_sent_t
 
     assert (second.replayed, second.kept_failing) == (2, 0)
     assert parsed(sent(stream)) == as_replayed(clicks)  # each click once
-    replayed = [
-        replay.FailureObject.parse(k, storage.read(k)) for k in storage.keys(REPLAYED_PREFIX)
-    ]
+    replayed = [FailureObject.parse(k, storage.read(k)) for k in storage.keys(REPLAYED_PREFIX)]
     assert parsed([c for o in replayed for c in o.clicks]) == as_replayed(clicks)
     assert list(storage.keys(FAILED_PREFIX)) == []
 
@@ -410,7 +409,7 @@ def test_clicks_for_unknown_mysfits_are_set_apart_until_forced(
             f"{UNRECOVERABLE_PREFIX} (--include-unrecoverable sends them)"
         )
         (apart,) = storage.keys(UNRECOVERABLE_PREFIX + "unknown_mysfit/")
-        assert parsed(replay.FailureObject.parse(apart, storage.read(apart)).clicks) == (
+        assert parsed(FailureObject.parse(apart, storage.read(apart)).clicks) == (
             as_replayed(clicks[1:])
         )
         assert list(storage.keys(FAILED_PREFIX)) == []
