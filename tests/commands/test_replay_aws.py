@@ -15,6 +15,7 @@ from moto import mock_aws
 
 from clickstream.commands import replay
 from clickstream.commands.replaying.keys import FAILED_PREFIX, REPLAYED_PREFIX, replayed_key
+from clickstream.commands.replaying.sending import batches
 from tests.fake_aws import use_fake_credentials
 from tests.local.test_replay_round_trip import as_replayed, failure_line, parsed
 
@@ -145,12 +146,12 @@ def test_an_unknown_stream_stops_the_run_and_moves_nothing(aws, capsys):
 
 def test_batches_hold_at_most_500_records():
     clicks = [b"x" * 50] * 1201
-    assert [len(b) for b in replay.batches(list(range(1201)), clicks)] == [500, 500, 201]
+    assert [len(b) for b in batches(list(range(1201)), clicks)] == [500, 500, 201]
 
 
 def test_batches_hold_at_most_4_mib_as_sent():
     clicks = [b"x" * (1000 * 1024)] * 5  # the largest records Firehose takes
-    runs = list(replay.batches(list(range(5)), clicks))
+    runs = list(batches(list(range(5)), clicks))
     assert [len(b) for b in runs] == [3, 2]
     for run in runs:
         assert sum(len(base64.b64encode(clicks[i])) for i in run) <= 4 * 1024 * 1024

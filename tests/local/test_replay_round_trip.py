@@ -15,6 +15,7 @@ import requests
 from clickstream.commands import replay
 from clickstream.commands.replaying.failures import FailureObject
 from clickstream.commands.replaying.keys import FAILED_PREFIX, REPLAYED_PREFIX, UNRECOVERABLE_PREFIX
+from clickstream.commands.replaying.sending import Sender
 from clickstream.commands.replaying.storage import FolderStorage
 from clickstream.http.servers import LocalServer
 from clickstream.local.mysfits import MysfitsCatalog, MysfitsHandler
@@ -210,7 +211,7 @@ def firehose(tmp_path):
             if time_passes:
                 clock.now += seconds
 
-        return stream, replay.Sender(client, stream.name, sleep=sleep), sleeps, clock
+        return stream, Sender(client, stream.name, sleep=sleep), sleeps, clock
 
     yield start
     for server in servers:
