@@ -8,8 +8,7 @@ import zlib
 
 import pytest
 
-from clickstream.commands import replay
-from clickstream.commands.replaying import failures
+from clickstream.commands.replaying import engine, failures
 from clickstream.commands.replaying.keys import FAILED_PREFIX
 from clickstream.commands.replaying.storage import FolderStorage
 from tests.local.test_replay_round_trip import failure_line
@@ -51,7 +50,7 @@ def test_a_gzip_bomb_is_named_and_stays(tmp_path, monkeypatch):
     monkeypatch.setattr(zlib, "decompressobj", counting)
 
     # WHEN a dry run reads the bucket
-    summary = replay.replay(FolderStorage(tmp_path), None, dry_run=True)
+    summary = engine.replay(FolderStorage(tmp_path), None, dry_run=True)
 
     # THEN the bomb is named with the reason and stays; the good object's click is counted; and
     # no more than the bound (and a byte) was ever inflated of the bomb

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from clickstream.commands import replay
+from clickstream.commands.replaying import engine
 from clickstream.commands.replaying.failures import FailureObject
 from clickstream.commands.replaying.keys import FAILED_PREFIX, REPLAYED_PREFIX, UNRECOVERABLE_PREFIX
 from clickstream.commands.replaying.sending import Sender
@@ -251,7 +252,7 @@ def test_records_over_the_quota_are_retried_with_backoff_until_taken(firehose, t
     write_failures(bucket, "2026-11-27", "a", [failure_line(c) for c in clicks])
     stream, sender, sleeps, _ = firehose(records_per_second=50)
 
-    summary = replay.replay(FolderStorage(bucket), sender)
+    summary = engine.replay(FolderStorage(bucket), sender)
 
     assert (summary.replayed, summary.kept_failing) == (120, 0)
     assert parsed(sent(stream)) == as_replayed(clicks)
@@ -268,7 +269,7 @@ def test_a_click_that_keeps_failing_is_reported_and_kept_and_the_rest_not_sent_t
     stream, sender, _, clock = firehose(records_per_second=3, time_passes=False)
     storage = FolderStorage(bucket)
 
-    first = replay.replay(storage, sender)
+    first = engine.replay(storage, sender)
 
     assert (first.replayed, first.kept_failing) == (3, 2)
     assert any(
@@ -278,7 +279,7 @@ def test_a_click_that_keeps_failing_is_reported_and_kept_and_the_rest_not_sent_t
     assert parsed(left.clicks) == as_replayed(clicks[3:])
 
     clock.now += 1  # the quota frees up
-    second = replay.replay(storage, sender)
+    second = engine.replay(storage, sender)
 
     assert (second.replayed, second.kept_failing) == (2, 0)
     assert parsed(sent(stream)) == as_replayed(clicks)  # each click once
@@ -294,7 +295,7 @@ def test_unreadable_lines_stay_and_are_reported(firehose, tmp_path):
     stream, sender, _, _ = firehose(records_per_second=100)
     storage = FolderStorage(bucket)
 
-    summary = replay.replay(storage, sender)
+    summary = engine.replay(storage, sender)
 
     assert (summary.replayed, summary.unreadable) == (1, 1)
     assert parsed(sent(stream)) == as_replayed([good])
@@ -308,7 +309,7 @@ def test_a_date_range_replays_only_those_days(firehose, tmp_path):
         write_failures(bucket, day, "d", [failure_line(click)])
     stream, sender, _, _ = firehose(records_per_second=100)
 
-    summary = replay.replay(
+    summary = engine.replay(
         FolderStorage(bucket),
         sender,
         since=replay.date(2026, 11, 26),
@@ -328,7 +329,7 @@ def test_a_long_run_reports_progress_as_it_goes(firehose, tmp_path):
     ticks = iter(range(0, 100, 1))  # one second passes per look at the clock
     reports: list[str] = []
 
-    summary = replay.replay(
+    summary = engine.replay(
         FolderStorage(bucket), sender, progress=reports.append, clock=lambda: next(ticks)
     )
 
@@ -361,7 +362,7 @@ def test_a_deeply_nested_click_neither_stops_the_run_nor_is_sent_again(firehose,
     stream, sender, _, _ = firehose(records_per_second=100)
     storage = FolderStorage(bucket)
 
-    summary = replay.replay(storage, sender)
+    summary = engine.replay(storage, sender)
 
     # Every object after the deep click is replayed; the deep click is set apart by its reason
     assert parsed(sent(stream)) == as_replayed(good)
@@ -378,7 +379,7 @@ def test_a_deeply_nested_click_neither_stops_the_run_nor_is_sent_again(firehose,
     )
 
     # A second run sends nothing again
-    again = replay.replay(storage, sender)
+    again = engine.replay(storage, sender)
     assert (again.replayed, sum(again.set_apart.values())) == (0, 0)
     assert sent(stream) == []
 
@@ -439,7 +440,7 @@ def test_a_whole_batch_the_function_failed_is_always_replayed(firehose, tmp_path
     write_failures(bucket, "2026-11-27", "t", [json.dumps(line).encode() + b"\n"])
     stream, sender, _, _ = firehose(records_per_second=100)
 
-    summary = replay.replay(FolderStorage(bucket), sender, triage=replay.Triage(frozenset({"m"})))
+    summary = engine.replay(FolderStorage(bucket), sender, triage=replay.Triage(frozenset({"m"})))
 
     assert (summary.replayed, summary.set_apart) == (1, {})
     assert parsed(sent(stream)) == as_replayed([click])

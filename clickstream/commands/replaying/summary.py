@@ -5,11 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from clickstream.commands.replaying.keys import (
-    FAILED_PREFIX,
-    REPLAYED_PREFIX,
-    UNRECOVERABLE_PREFIX,
-)
+from clickstream.commands.replaying.keys import FAILED_PREFIX, REPLAYED_PREFIX, UNRECOVERABLE_PREFIX
 
 
 @dataclass
