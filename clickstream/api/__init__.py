@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from troposphere import GetAtt, If, NoValue, Parameter, Select, Split, Sub, Template
 from troposphere.apigateway import (
     AccessLogSetting,
-    Account,
     Authorizer,
     Deployment,
     EndpointConfiguration,
@@ -27,10 +26,10 @@ from troposphere.apigateway import (
 )
 from troposphere.firehose import DeliveryStream
 from troposphere.iam import Role
-from troposphere.logs import LogGroup
 
 from clickstream import contract, defaults, iam
 from clickstream.api.cors import cors_headers, declared, gateway_responses, preflight_method, quoted
+from clickstream.api.logs import access_log_format, api_logging
 from clickstream.api.mapping import (
     ANONYMOUS_SOURCES,
     FAILED_BODY,
@@ -41,30 +40,8 @@ from clickstream.api.mapping import (
     vtl_sub,
 )
 from clickstream.api.models import SchemaModel, click_schema, signed_in_click_schema
-from clickstream.loggroups import log_group
 from clickstream.parameters import ANONYMOUS_ONLY, API_ACCESS_LOGS, SIGNED_IN_CLICKS
 from clickstream.suppressions import skip_checks
-
-# One JSON object per request. Every variable is written inside quotes except the error message:
-# `$context.error.messageString` is already quoted and escaped (the raw `$context.error.message`
-# may hold quotes, which would break the line's JSON).
-ACCESS_LOG_FIELDS = {
-    "requestId": "$context.requestId",
-    "ip": "$context.identity.sourceIp",
-    "requestTime": "$context.requestTime",
-    "httpMethod": "$context.httpMethod",
-    "resourcePath": "$context.resourcePath",
-    "status": "$context.status",
-    "responseLength": "$context.responseLength",
-    "integrationStatus": "$context.integration.status",
-}
-ACCESS_LOG_QUOTED_FIELDS = {"error": "$context.error.messageString"}
-
-
-def access_log_format() -> str:
-    fields = {name: json.dumps(value) for name, value in ACCESS_LOG_FIELDS.items()}
-    fields |= ACCESS_LOG_QUOTED_FIELDS
-    return "{" + ",".join(f"{json.dumps(name)}:{fields[name]}" for name in sorted(fields)) + "}"
 
 
 @dataclass(frozen=True)
@@ -148,70 +125,6 @@ def definition_hash(resources: list) -> str:
     """A digest of the API's definition, so any change to it makes a new Deployment."""
     text = json.dumps([r.to_dict() for r in resources], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def execution_logs_group_name(api: RestApi, params: dict[str, Parameter]) -> Sub:
-    """The group API Gateway writes execution logs to (it would create it without retention)."""
-    return Sub(
-        "API-Gateway-Execution-Logs_${Api}/${Stage}",
-        Api=api.ref(),
-        Stage=params["StageName"].ref(),
-    )
-
-
-def api_logging(
-    template: Template, params: dict[str, Parameter], api: RestApi, stream: DeliveryStream
-) -> LogGroup:
-    """API Gateway logs through one account-wide role per region; made only when asked for.
-
-    Creation order: role; the account setting once the API and the stream exist (IAM needs
-    time before API Gateway accepts a new role); the execution and access log groups; the stage
-    (it depends on the access log group)."""
-    cloudwatch_role = template.add_resource(
-        Role(
-            "ApiGatewayCloudWatchRole",
-            Condition=API_ACCESS_LOGS,
-            # The region's setting keeps pointing at this role after the stack (or the
-            # parameter) is gone: deleting it would stop logging for every API in the region.
-            DeletionPolicy="Retain",
-            UpdateReplacePolicy="Retain",
-            Description="Account-wide role API Gateway uses to write logs in this region.",
-            AssumeRolePolicyDocument=iam.trust("apigateway.amazonaws.com"),
-            ManagedPolicyArns=[
-                Sub(
-                    "arn:${AWS::Partition}:iam::aws:policy/service-role/"
-                    "AmazonAPIGatewayPushToCloudWatchLogs"
-                )
-            ],
-        )
-    )
-    account = template.add_resource(
-        Account(
-            "ApiGatewayAccount",
-            Condition=API_ACCESS_LOGS,
-            # A role used the moment it is made fails ("The role ARN does not have required
-            # permissions"); the stream takes the better part of a minute to create.
-            DependsOn=[api.title, stream.title],
-            CloudWatchRoleArn=cloudwatch_role.get_att("Arn"),
-        )
-    )
-    execution_logs = template.add_resource(
-        log_group(
-            "ApiExecutionLogGroup",
-            params["LogRetentionDays"].ref(),
-            Condition=API_ACCESS_LOGS,
-            DependsOn=[account.title],
-            LogGroupName=execution_logs_group_name(api, params),
-        )
-    )
-    return template.add_resource(
-        log_group(
-            "ApiAccessLogGroup",
-            params["LogRetentionDays"].ref(),
-            Condition=API_ACCESS_LOGS,
-            DependsOn=[execution_logs.title],
-        )
-    )
 
 
 # The stage variable that holds the user pool's id. The authorizer names its pool through it, so
