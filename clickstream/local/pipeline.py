@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from clickstream.commands.sitepolicy import origin
 from clickstream.commands.webconfig import CognitoSettings
 from clickstream.http.servers import LocalServer, PortInUseError, RequestHandler
 
-from .apigateway import ApiRequest, ApiResponse, LocalRestApi, load_rest_api
+from .apigateway import ApiHandler, LocalRestApi, load_rest_api
 from .awslambda import LocalFunction
 from .clock import RunnerClock
 from .cloudformation import (
@@ -53,43 +52,6 @@ DEFAULT_MEMORY_MB = 128
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
 USER_POOL_PARAMETER = "CognitoUserPoolArn"
 MYSFITS_API_VARIABLE = "MYSFITS_API_URL"
-
-
-class ApiHandler(RequestHandler):
-    """Serves the ``LocalRestApi`` its server was started with."""
-
-    label = "api"
-
-    def _request(self, method: str, path: str, query: dict[str, str], body: bytes) -> ApiRequest:
-        try:
-            text, is_text = body.decode("utf-8"), True
-        except UnicodeDecodeError:
-            text, is_text = body.decode("utf-8", errors="replace"), False
-        return ApiRequest(
-            method=method,
-            path=path,
-            query=query,
-            headers=dict((getattr(self, "headers", None) or {}).items()),
-            body=text,
-            source_ip=self.client_address[0],
-            body_is_text=is_text,
-        )
-
-    def _answer(self, response: ApiResponse) -> tuple[int, dict[str, str], bytes]:
-        self.note = f"[{response.gateway_response}]" if response.gateway_response else ""
-        return response.status, response.headers, response.body.encode("utf-8")
-
-    def respond(self, method, path, query, body):  # type: ignore[override]
-        api: LocalRestApi = self.server.app
-        return self._answer(api.handle(self._request(method, path, query, body)))
-
-    def refuse(self, status, message):  # type: ignore[override]
-        api: LocalRestApi = self.server.app
-        parts = urlsplit(getattr(self, "path", "") or "/")
-        request = self._request(getattr(self, "command", "") or "GET", parts.path, {}, b"")
-        if status == 413:
-            return self._answer(api.refuse(request, "REQUEST_TOO_LARGE"))
-        return self._answer(api.refuse(request, "BAD_REQUEST_BODY", message))
 
 
 @contextmanager
