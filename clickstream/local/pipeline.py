@@ -30,7 +30,8 @@ from .cloudformation import (
 )
 from .cognito import CognitoStandIn
 from .dynamodb import LocalDynamoDB, catalog_as_table_items
-from .firehose import FirehoseApi, FirehoseApiHandler, LocalDeliveryStream, ParquetConversion
+from .firehose import FirehoseApi, FirehoseApiHandler, LocalDeliveryStream
+from .firehose.loading import load_conversion
 from .mysfits import MysfitsCatalog, MysfitsHandler
 from .runner_endpoints import RunnerEndpoints
 from .services import AwsServices
@@ -44,8 +45,6 @@ log = logging.getLogger("clickstream.local")
 DEFAULT_PROCESSOR_BUFFER_MB = 1.0
 DEFAULT_PROCESSOR_INTERVAL_SECONDS = 60.0
 DEFAULT_RETRIES = 3
-# CreateDeliveryStream refuses a smaller buffer with record format conversion on.
-CONVERSION_MIN_BUFFER_MB = 64
 # Lambda's defaults when the template leaves them out.
 DEFAULT_TIMEOUT_SECONDS = 3
 DEFAULT_MEMORY_MB = 128
@@ -312,7 +311,7 @@ class LocalPipeline:
         if compression not in ("UNCOMPRESSED", "GZIP"):
             raise TemplateError(f"CompressionFormat {compression} is not supported locally")
         hints = destination.get("BufferingHints") or {}
-        conversion = _conversion(template, destination)
+        conversion = load_conversion(template, destination)
         size_mb = float(hints.get("SizeInMBs", 5))
         interval = float(hints.get("IntervalInSeconds", 300))
         retries = DEFAULT_RETRIES
@@ -489,57 +488,3 @@ def _lines(path: Path) -> list[str]:
     if path.suffix == ".gz":
         data = gzip.decompress(data)
     return [line for line in data.decode("utf-8").splitlines() if line.strip()]
-
-
-def _conversion(
-    template: ResolvedTemplate, destination: dict[str, Any]
-) -> ParquetConversion | None:
-    """The stream's record format conversion, with the columns of the Glue table it names; the
-    checks CreateDeliveryStream makes first."""
-    configuration = destination.get("DataFormatConversionConfiguration") or {}
-    if not configuration or configuration.get("Enabled") is False:
-        return None
-    if destination.get("CompressionFormat", "UNCOMPRESSED") != "UNCOMPRESSED":
-        raise TemplateError(
-            "CompressionFormat must be UNCOMPRESSED when data format conversion is enabled"
-        )
-    size = (destination.get("BufferingHints") or {}).get("SizeInMBs", 128)
-    if float(size) < CONVERSION_MIN_BUFFER_MB:
-        raise TemplateError(
-            f"BufferingHints.SizeInMBs must be at least {CONVERSION_MIN_BUFFER_MB} when data "
-            "format conversion is enabled"
-        )
-    try:
-        import pyarrow.parquet  # noqa: F401
-    except ImportError as error:
-        raise LocalRunnerError(
-            "the delivery stream converts to Parquet, which needs pyarrow: "
-            "python -m pip install -r requirements-test.txt"
-        ) from error
-    serializer = (configuration.get("OutputFormatConfiguration") or {}).get("Serializer") or {}
-    deserializer = (configuration.get("InputFormatConfiguration") or {}).get("Deserializer") or {}
-    if set(serializer) != {"ParquetSerDe"} or set(deserializer) != {"OpenXJsonSerDe"}:
-        raise TemplateError("only OpenX JSON to Parquet conversion is supported locally")
-    compression = serializer["ParquetSerDe"].get("Compression", "SNAPPY")
-    schema = configuration.get("SchemaConfiguration") or {}
-    database, name = schema.get("DatabaseName"), schema.get("TableName")
-    tables = [
-        properties
-        for logical_id, properties in template.of_type("AWS::Glue::Table")
-        if properties.get("DatabaseName") == database
-        and (properties.get("TableInput") or {}).get("Name") == name
-    ]
-    if len(tables) != 1:
-        raise TemplateError(f"the conversion's Glue table {database}.{name} is not in the template")
-    columns = tables[0]["TableInput"].get("StorageDescriptor", {}).get("Columns") or []
-    return ParquetConversion(
-        columns=tuple((column["Name"], column["Type"]) for column in columns),
-        table={
-            "catalogId": str(schema.get("CatalogId", template.pseudo["AWS::AccountId"])),
-            "databaseName": str(database),
-            "tableName": str(name),
-            "region": str(schema.get("Region", template.pseudo["AWS::Region"])),
-            "versionId": str(schema.get("VersionId", "LATEST")),
-        },
-        compression=compression,
-    )
