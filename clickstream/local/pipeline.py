@@ -27,6 +27,7 @@ from .cloudformation import (
     TemplateError,
     check_parameter,
     load_template,
+    stand_in_parameters,
 )
 from .cognito import CognitoStandIn
 from .dynamodb import LocalDynamoDB, catalog_as_table_items
@@ -61,25 +62,6 @@ def _port_role(role: str) -> Iterator[None]:
     except PortInUseError as error:
         error.role = role
         raise
-
-
-def _parameter_values(document: dict[str, Any]) -> dict[str, str]:
-    """Local stand-ins for parameters without a default (a table ARN gets a table ARN's shape)."""
-    values = {}
-    pseudo = DEFAULT_PSEUDO
-    for name, spec in (document.get("Parameters") or {}).items():
-        if "Default" in spec:
-            continue
-        if "dynamodb" in str(spec.get("AllowedPattern", "")) or name.endswith("TableArn"):
-            values[name] = (
-                f"arn:{pseudo['AWS::Partition']}:dynamodb:{pseudo['AWS::Region']}:"
-                f"{pseudo['AWS::AccountId']}:table/MysfitsTable"
-            )
-        elif spec.get("Type") == "Number":
-            values[name] = str(spec.get("MinValue", 1))
-        else:
-            values[name] = f"local-{name.lower()}"
-    return values
 
 
 _TABLE_ARN = re.compile(r"arn:[^:]+:dynamodb:(?P<region>[^:]+):[0-9]{12}:table/(?P<name>[^/]+)")
@@ -235,7 +217,7 @@ class LocalPipeline:
             f"userpool/{cognito.user_pool_id}"
         )
 
-        parameters = _parameter_values(document)
+        parameters = stand_in_parameters(document)
         if MYSFITS_API_PARAMETER in declared:
             parameters[MYSFITS_API_PARAMETER] = self.mysfits_api_url
         if USER_POOL_PARAMETER in declared:
