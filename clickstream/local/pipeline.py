@@ -6,7 +6,6 @@ import base64
 import gzip
 import json
 import logging
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +29,7 @@ from .cloudformation import (
     stand_in_parameters,
 )
 from .cognito import CognitoStandIn
-from .dynamodb import LocalDynamoDB, catalog_as_table_items
+from .dynamodb import LocalDynamoDB, catalog_as_table_items, parameter_tables
 from .firehose import FirehoseApi, FirehoseApiHandler, LocalDeliveryStream
 from .firehose.loading import load_conversion
 from .mysfits import MysfitsCatalog, MysfitsHandler
@@ -62,20 +61,6 @@ def _port_role(role: str) -> Iterator[None]:
     except PortInUseError as error:
         error.role = role
         raise
-
-
-_TABLE_ARN = re.compile(r"arn:[^:]+:dynamodb:(?P<region>[^:]+):[0-9]{12}:table/(?P<name>[^/]+)")
-
-
-def _tables(template: ResolvedTemplate) -> list[tuple[str, str]]:
-    """(region, table name) of every DynamoDB table ARN among the template's parameters."""
-    return sorted(
-        {
-            (match["region"], match["name"])
-            for value in template.parameters.values()
-            if (match := _TABLE_ARN.fullmatch(str(value)))
-        }
-    )
 
 
 class LocalPipeline:
@@ -227,7 +212,7 @@ class LocalPipeline:
         self.template = template
 
         services = AwsServices(account_id=template.pseudo["AWS::AccountId"])
-        for region, table in _tables(template):
+        for region, table in parameter_tables(template):
             self._dynamodb.create_table(region, table, catalog_as_table_items(self.mysfits_api_url))
         self.stream = self._delivery_stream(template, aws_url)
         services.add_stream(self.stream)
