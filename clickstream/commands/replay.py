@@ -42,6 +42,9 @@ BUCKET_OUTPUT, STREAM_OUTPUT = "ClicksBucketName", "DeliveryStreamName"
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
 
 
+# --- The command -----------------------------------------------------------------------------
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = OneLineParser(
         prog=PROG,
