@@ -1,4 +1,10 @@
-"""The clicks API: PUT /clicks proxied to Firehose PutRecord, with CORS, validation, throttling."""
+"""The clicks API: PUT /clicks proxied to Firehose PutRecord, with CORS, validation, throttling.
+
+This module assembles the API: its methods, PUT /clicks/signed-in, the deployments and the stage.
+Beside it: ``mapping`` (the record's mapping template and the answer bodies), ``models`` (the
+bodies' JSON Schemas), ``cors`` (CORS headers, the preflight, the gateway's own errors) and
+``logs`` (access and execution logs).
+"""
 
 from __future__ import annotations
 
