@@ -124,6 +124,25 @@ def load_template(path: Path) -> dict[str, Any]:
     return document
 
 
+def stand_in_parameters(document: dict[str, Any]) -> dict[str, str]:
+    """Local stand-ins for parameters without a default (a table ARN gets a table ARN's shape)."""
+    values = {}
+    pseudo = DEFAULT_PSEUDO
+    for name, spec in (document.get("Parameters") or {}).items():
+        if "Default" in spec:
+            continue
+        if "dynamodb" in str(spec.get("AllowedPattern", "")) or name.endswith("TableArn"):
+            values[name] = (
+                f"arn:{pseudo['AWS::Partition']}:dynamodb:{pseudo['AWS::Region']}:"
+                f"{pseudo['AWS::AccountId']}:table/MysfitsTable"
+            )
+        elif spec.get("Type") == "Number":
+            values[name] = str(spec.get("MinValue", 1))
+        else:
+            values[name] = f"local-{name.lower()}"
+    return values
+
+
 class ResolvedTemplate:
     """A template with parameters, conditions and intrinsic functions resolved.
 

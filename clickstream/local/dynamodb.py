@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +18,8 @@ from urllib.parse import urlencode
 from clickstream.http.servers import LocalRunnerError
 from clickstream.http.wsgi import BackgroundWsgiServer
 from clickstream.standins.mysfits import CATALOG, create_table_request, table_item
+
+from .cloudformation import ResolvedTemplate
 
 __all__ = ["LocalDynamoDB", "SdkCallsOnly", "catalog_as_table_items"]
 
@@ -83,6 +86,20 @@ class SdkCallsOnly:
 
 # What moto is given of the caller's headers: the host, and the credential scope (the region).
 _FORWARDED_HEADERS = frozenset({"HTTP_HOST", "HTTP_AUTHORIZATION", "HTTP_X_AMZ_DATE"})
+
+
+_TABLE_ARN = re.compile(r"arn:[^:]+:dynamodb:(?P<region>[^:]+):[0-9]{12}:table/(?P<name>[^/]+)")
+
+
+def parameter_tables(template: ResolvedTemplate) -> list[tuple[str, str]]:
+    """(region, table name) of every DynamoDB table ARN among the template's parameters."""
+    return sorted(
+        {
+            (match["region"], match["name"])
+            for value in template.parameters.values()
+            if (match := _TABLE_ARN.fullmatch(str(value)))
+        }
+    )
 
 
 def catalog_as_table_items(base_url: str) -> list[dict]:

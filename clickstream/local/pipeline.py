@@ -6,19 +6,17 @@ import base64
 import gzip
 import json
 import logging
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from clickstream.commands.sitepolicy import origin
 from clickstream.commands.webconfig import CognitoSettings
 from clickstream.http.servers import LocalServer, PortInUseError, RequestHandler
 
-from .apigateway import ApiRequest, ApiResponse, LocalRestApi, load_rest_api
+from .apigateway import ApiHandler, LocalRestApi, load_rest_api
 from .awslambda import LocalFunction
 from .clock import RunnerClock
 from .cloudformation import (
@@ -28,10 +26,12 @@ from .cloudformation import (
     TemplateError,
     check_parameter,
     load_template,
+    stand_in_parameters,
 )
 from .cognito import CognitoStandIn
-from .dynamodb import LocalDynamoDB, catalog_as_table_items
-from .firehose import FirehoseApi, FirehoseApiHandler, LocalDeliveryStream, ParquetConversion
+from .dynamodb import LocalDynamoDB, catalog_as_table_items, parameter_tables
+from .firehose import FirehoseApi, FirehoseApiHandler, LocalDeliveryStream
+from .firehose.loading import load_conversion
 from .mysfits import MysfitsCatalog, MysfitsHandler
 from .runner_endpoints import RunnerEndpoints
 from .services import AwsServices
@@ -45,51 +45,12 @@ log = logging.getLogger("clickstream.local")
 DEFAULT_PROCESSOR_BUFFER_MB = 1.0
 DEFAULT_PROCESSOR_INTERVAL_SECONDS = 60.0
 DEFAULT_RETRIES = 3
-# CreateDeliveryStream refuses a smaller buffer with record format conversion on.
-CONVERSION_MIN_BUFFER_MB = 64
 # Lambda's defaults when the template leaves them out.
 DEFAULT_TIMEOUT_SECONDS = 3
 DEFAULT_MEMORY_MB = 128
 MYSFITS_API_PARAMETER = "MysfitsApiUrl"
 USER_POOL_PARAMETER = "CognitoUserPoolArn"
 MYSFITS_API_VARIABLE = "MYSFITS_API_URL"
-
-
-class ApiHandler(RequestHandler):
-    """Serves the ``LocalRestApi`` its server was started with."""
-
-    label = "api"
-
-    def _request(self, method: str, path: str, query: dict[str, str], body: bytes) -> ApiRequest:
-        try:
-            text, is_text = body.decode("utf-8"), True
-        except UnicodeDecodeError:
-            text, is_text = body.decode("utf-8", errors="replace"), False
-        return ApiRequest(
-            method=method,
-            path=path,
-            query=query,
-            headers=dict((getattr(self, "headers", None) or {}).items()),
-            body=text,
-            source_ip=self.client_address[0],
-            body_is_text=is_text,
-        )
-
-    def _answer(self, response: ApiResponse) -> tuple[int, dict[str, str], bytes]:
-        self.note = f"[{response.gateway_response}]" if response.gateway_response else ""
-        return response.status, response.headers, response.body.encode("utf-8")
-
-    def respond(self, method, path, query, body):  # type: ignore[override]
-        api: LocalRestApi = self.server.app
-        return self._answer(api.handle(self._request(method, path, query, body)))
-
-    def refuse(self, status, message):  # type: ignore[override]
-        api: LocalRestApi = self.server.app
-        parts = urlsplit(getattr(self, "path", "") or "/")
-        request = self._request(getattr(self, "command", "") or "GET", parts.path, {}, b"")
-        if status == 413:
-            return self._answer(api.refuse(request, "REQUEST_TOO_LARGE"))
-        return self._answer(api.refuse(request, "BAD_REQUEST_BODY", message))
 
 
 @contextmanager
@@ -100,39 +61,6 @@ def _port_role(role: str) -> Iterator[None]:
     except PortInUseError as error:
         error.role = role
         raise
-
-
-def _parameter_values(document: dict[str, Any]) -> dict[str, str]:
-    """Local stand-ins for parameters without a default (a table ARN gets a table ARN's shape)."""
-    values = {}
-    pseudo = DEFAULT_PSEUDO
-    for name, spec in (document.get("Parameters") or {}).items():
-        if "Default" in spec:
-            continue
-        if "dynamodb" in str(spec.get("AllowedPattern", "")) or name.endswith("TableArn"):
-            values[name] = (
-                f"arn:{pseudo['AWS::Partition']}:dynamodb:{pseudo['AWS::Region']}:"
-                f"{pseudo['AWS::AccountId']}:table/MysfitsTable"
-            )
-        elif spec.get("Type") == "Number":
-            values[name] = str(spec.get("MinValue", 1))
-        else:
-            values[name] = f"local-{name.lower()}"
-    return values
-
-
-_TABLE_ARN = re.compile(r"arn:[^:]+:dynamodb:(?P<region>[^:]+):[0-9]{12}:table/(?P<name>[^/]+)")
-
-
-def _tables(template: ResolvedTemplate) -> list[tuple[str, str]]:
-    """(region, table name) of every DynamoDB table ARN among the template's parameters."""
-    return sorted(
-        {
-            (match["region"], match["name"])
-            for value in template.parameters.values()
-            if (match := _TABLE_ARN.fullmatch(str(value)))
-        }
-    )
 
 
 class LocalPipeline:
@@ -274,7 +202,7 @@ class LocalPipeline:
             f"userpool/{cognito.user_pool_id}"
         )
 
-        parameters = _parameter_values(document)
+        parameters = stand_in_parameters(document)
         if MYSFITS_API_PARAMETER in declared:
             parameters[MYSFITS_API_PARAMETER] = self.mysfits_api_url
         if USER_POOL_PARAMETER in declared:
@@ -284,7 +212,7 @@ class LocalPipeline:
         self.template = template
 
         services = AwsServices(account_id=template.pseudo["AWS::AccountId"])
-        for region, table in _tables(template):
+        for region, table in parameter_tables(template):
             self._dynamodb.create_table(region, table, catalog_as_table_items(self.mysfits_api_url))
         self.stream = self._delivery_stream(template, aws_url)
         services.add_stream(self.stream)
@@ -350,7 +278,7 @@ class LocalPipeline:
         if compression not in ("UNCOMPRESSED", "GZIP"):
             raise TemplateError(f"CompressionFormat {compression} is not supported locally")
         hints = destination.get("BufferingHints") or {}
-        conversion = _conversion(template, destination)
+        conversion = load_conversion(template, destination)
         size_mb = float(hints.get("SizeInMBs", 5))
         interval = float(hints.get("IntervalInSeconds", 300))
         retries = DEFAULT_RETRIES
@@ -527,57 +455,3 @@ def _lines(path: Path) -> list[str]:
     if path.suffix == ".gz":
         data = gzip.decompress(data)
     return [line for line in data.decode("utf-8").splitlines() if line.strip()]
-
-
-def _conversion(
-    template: ResolvedTemplate, destination: dict[str, Any]
-) -> ParquetConversion | None:
-    """The stream's record format conversion, with the columns of the Glue table it names; the
-    checks CreateDeliveryStream makes first."""
-    configuration = destination.get("DataFormatConversionConfiguration") or {}
-    if not configuration or configuration.get("Enabled") is False:
-        return None
-    if destination.get("CompressionFormat", "UNCOMPRESSED") != "UNCOMPRESSED":
-        raise TemplateError(
-            "CompressionFormat must be UNCOMPRESSED when data format conversion is enabled"
-        )
-    size = (destination.get("BufferingHints") or {}).get("SizeInMBs", 128)
-    if float(size) < CONVERSION_MIN_BUFFER_MB:
-        raise TemplateError(
-            f"BufferingHints.SizeInMBs must be at least {CONVERSION_MIN_BUFFER_MB} when data "
-            "format conversion is enabled"
-        )
-    try:
-        import pyarrow.parquet  # noqa: F401
-    except ImportError as error:
-        raise LocalRunnerError(
-            "the delivery stream converts to Parquet, which needs pyarrow: "
-            "python -m pip install -r requirements-test.txt"
-        ) from error
-    serializer = (configuration.get("OutputFormatConfiguration") or {}).get("Serializer") or {}
-    deserializer = (configuration.get("InputFormatConfiguration") or {}).get("Deserializer") or {}
-    if set(serializer) != {"ParquetSerDe"} or set(deserializer) != {"OpenXJsonSerDe"}:
-        raise TemplateError("only OpenX JSON to Parquet conversion is supported locally")
-    compression = serializer["ParquetSerDe"].get("Compression", "SNAPPY")
-    schema = configuration.get("SchemaConfiguration") or {}
-    database, name = schema.get("DatabaseName"), schema.get("TableName")
-    tables = [
-        properties
-        for logical_id, properties in template.of_type("AWS::Glue::Table")
-        if properties.get("DatabaseName") == database
-        and (properties.get("TableInput") or {}).get("Name") == name
-    ]
-    if len(tables) != 1:
-        raise TemplateError(f"the conversion's Glue table {database}.{name} is not in the template")
-    columns = tables[0]["TableInput"].get("StorageDescriptor", {}).get("Columns") or []
-    return ParquetConversion(
-        columns=tuple((column["Name"], column["Type"]) for column in columns),
-        table={
-            "catalogId": str(schema.get("CatalogId", template.pseudo["AWS::AccountId"])),
-            "databaseName": str(database),
-            "tableName": str(name),
-            "region": str(schema.get("Region", template.pseudo["AWS::Region"])),
-            "versionId": str(schema.get("VersionId", "LATEST")),
-        },
-        compression=compression,
-    )

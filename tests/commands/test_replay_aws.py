@@ -14,6 +14,8 @@ import pytest
 from moto import mock_aws
 
 from clickstream.commands import replay
+from clickstream.commands.replaying.keys import FAILED_PREFIX, REPLAYED_PREFIX, replayed_key
+from clickstream.commands.replaying.sending import batches
 from tests.fake_aws import use_fake_credentials
 from tests.local.test_replay_round_trip import as_replayed, failure_line, parsed
 
@@ -71,8 +73,8 @@ def click(n: int) -> bytes:
 def test_a_deployed_stacks_failed_clicks_go_back_into_its_stream(aws, capsys):
     s3 = aws
     day = "year=2026/month=11/day=27/"
-    first = f"{replay.FAILED_PREFIX}{day}{STREAM}-1-2026-11-27-10-00-00-a"
-    second = f"{replay.FAILED_PREFIX}{day}{STREAM}-1-2026-11-27-11-00-00-b.gz"
+    first = f"{FAILED_PREFIX}{day}{STREAM}-1-2026-11-27-10-00-00-a"
+    second = f"{FAILED_PREFIX}{day}{STREAM}-1-2026-11-27-11-00-00-b.gz"
     s3.put_object(Bucket=BUCKET, Key=first, Body=failure_object([click(0), click(1)]))
     s3.put_object(
         Bucket=BUCKET, Key=second, Body=gzip.compress(failure_object([click(2)]), mtime=0)
@@ -84,22 +86,20 @@ def test_a_deployed_stacks_failed_clicks_go_back_into_its_stream(aws, capsys):
     assert status == 0
     assert out.strip() == (
         f"replayed 3 of 3 clicks from 2 objects into {STREAM}; 2 objects moved to "
-        f"{replay.REPLAYED_PREFIX}; 0 kept failing and 0 unreadable lines stay under "
-        f"{replay.FAILED_PREFIX}"
+        f"{REPLAYED_PREFIX}; 0 kept failing and 0 unreadable lines stay under "
+        f"{FAILED_PREFIX}"
     )
     # moto's Firehose writes what it is given straight to the stream's destination.
     delivered = [body(s3, key) for key in keys(s3, "clicks/")]
     assert parsed(delivered) == as_replayed([click(0), click(1), click(2)])
-    assert keys(s3, replay.FAILED_PREFIX) == []
-    assert sorted(keys(s3, replay.REPLAYED_PREFIX)) == sorted(
-        replay.replayed_key(k) for k in (first, second)
-    )
-    assert body(s3, replay.replayed_key(first)) == failure_object([click(0), click(1)])
+    assert keys(s3, FAILED_PREFIX) == []
+    assert sorted(keys(s3, REPLAYED_PREFIX)) == sorted(replayed_key(k) for k in (first, second))
+    assert body(s3, replayed_key(first)) == failure_object([click(0), click(1)])
 
 
 def test_a_second_run_replays_nothing(aws, capsys):
     s3 = aws
-    key = f"{replay.FAILED_PREFIX}year=2026/month=11/day=27/x"
+    key = f"{FAILED_PREFIX}year=2026/month=11/day=27/x"
     s3.put_object(Bucket=BUCKET, Key=key, Body=failure_object([click(7)]))
     assert replay.main(["--stack-name", "clicks", "--region", REGION]) == 0
     delivered_once = keys(s3, "clicks/")
@@ -112,13 +112,13 @@ def test_a_second_run_replays_nothing(aws, capsys):
 
 def test_a_dry_run_on_s3_moves_nothing(aws, capsys):
     s3 = aws
-    key = f"{replay.FAILED_PREFIX}year=2026/month=11/day=27/x"
+    key = f"{FAILED_PREFIX}year=2026/month=11/day=27/x"
     s3.put_object(Bucket=BUCKET, Key=key, Body=failure_object([click(1), click(2)]))
 
     assert replay.main(["--stack-name", "clicks", "--region", REGION, "--dry-run"]) == 0
 
     assert capsys.readouterr().out.startswith("dry run: 2 clicks in 1 objects")
-    assert keys(s3, replay.FAILED_PREFIX) == [key]
+    assert keys(s3, FAILED_PREFIX) == [key]
     assert keys(s3, "clicks/") == []
 
 
@@ -131,14 +131,14 @@ def test_a_missing_stack_is_one_line_and_exit_2(aws, capsys):
 
 def test_an_unknown_stream_stops_the_run_and_moves_nothing(aws, capsys):
     s3 = aws
-    key = f"{replay.FAILED_PREFIX}year=2026/month=11/day=27/x"
+    key = f"{FAILED_PREFIX}year=2026/month=11/day=27/x"
     s3.put_object(Bucket=BUCKET, Key=key, Body=failure_object([click(1)]))
 
     status = replay.main(["--bucket", BUCKET, "--stream-name", "gone", "--region", REGION])
 
     assert status == 2
     assert "ResourceNotFoundException" in capsys.readouterr().err
-    assert keys(s3, replay.FAILED_PREFIX) == [key]
+    assert keys(s3, FAILED_PREFIX) == [key]
 
 
 # --- Batches ------------------------------------------------------------------------------------
@@ -146,12 +146,12 @@ def test_an_unknown_stream_stops_the_run_and_moves_nothing(aws, capsys):
 
 def test_batches_hold_at_most_500_records():
     clicks = [b"x" * 50] * 1201
-    assert [len(b) for b in replay.batches(list(range(1201)), clicks)] == [500, 500, 201]
+    assert [len(b) for b in batches(list(range(1201)), clicks)] == [500, 500, 201]
 
 
 def test_batches_hold_at_most_4_mib_as_sent():
     clicks = [b"x" * (1000 * 1024)] * 5  # the largest records Firehose takes
-    runs = list(replay.batches(list(range(5)), clicks))
+    runs = list(batches(list(range(5)), clicks))
     assert [len(b) for b in runs] == [3, 2]
     for run in runs:
         assert sum(len(base64.b64encode(clicks[i])) for i in run) <= 4 * 1024 * 1024

@@ -13,6 +13,11 @@ import pytest
 import requests
 
 from clickstream.commands import replay
+from clickstream.commands.replaying import engine
+from clickstream.commands.replaying.failures import FailureObject
+from clickstream.commands.replaying.keys import FAILED_PREFIX, REPLAYED_PREFIX, UNRECOVERABLE_PREFIX
+from clickstream.commands.replaying.sending import Sender
+from clickstream.commands.replaying.storage import FolderStorage
 from clickstream.http.servers import LocalServer
 from clickstream.local.mysfits import MysfitsCatalog, MysfitsHandler
 
@@ -103,7 +108,7 @@ def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twic
         abs(received[json.loads(f["raw"])["userId"]] - f["arrivalTimestamp"]) < 60_000
         for f in failures
     )
-    failed_files = files_under(pipeline.bucket_dir, replay.FAILED_PREFIX)
+    failed_files = files_under(pipeline.bucket_dir, FAILED_PREFIX)
     assert failed_files
 
     # WHEN it is back and the failed clicks are replayed through the runner's Firehose API
@@ -127,8 +132,8 @@ def test_clicks_failed_during_an_outage_are_enriched_after_replay_and_never_twic
         first = datetime.fromtimestamp(received[record["userid"]] / 1000, UTC)
         assert record["clickedat"].replace(tzinfo=UTC) == first
         assert "receivedat" not in record
-    assert files_under(pipeline.bucket_dir, replay.FAILED_PREFIX) == []
-    moved = files_under(pipeline.bucket_dir, replay.REPLAYED_PREFIX)
+    assert files_under(pipeline.bucket_dir, FAILED_PREFIX) == []
+    moved = files_under(pipeline.bucket_dir, REPLAYED_PREFIX)
     assert [p.name for p in moved] == [p.name for p in failed_files]
 
     # AND a second run finds nothing to replay
@@ -144,7 +149,7 @@ def test_a_dry_run_only_counts(start_pipeline, no_aws_credentials, capsys):
     for i in range(4):
         put_click(pipeline, {"userId": f"dry{i}", "mysfitId": "m"})
     pipeline.flush()
-    before = files_under(pipeline.bucket_dir, replay.FAILED_PREFIX)
+    before = files_under(pipeline.bucket_dir, FAILED_PREFIX)
 
     status, out, _ = run_replay(
         capsys,
@@ -157,7 +162,7 @@ def test_a_dry_run_only_counts(start_pipeline, no_aws_credentials, capsys):
 
     assert status == 0
     assert out.startswith("dry run: 4 clicks in")
-    assert files_under(pipeline.bucket_dir, replay.FAILED_PREFIX) == before
+    assert files_under(pipeline.bucket_dir, FAILED_PREFIX) == before
     assert pipeline.stream is not None and pipeline.stream.buffered() == 0
 
 
@@ -182,7 +187,7 @@ def failure_line(click: bytes) -> bytes:
 
 def write_failures(bucket: Path, day: str, name: str, lines: list[bytes]) -> str:
     year, month, dd = day.split("-")
-    key = f"{replay.FAILED_PREFIX}year={year}/month={month}/day={dd}/{name}"
+    key = f"{FAILED_PREFIX}year={year}/month={month}/day={dd}/{name}"
     path = bucket.joinpath(*key.split("/"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"".join(lines))
@@ -207,7 +212,7 @@ def firehose(tmp_path):
             if time_passes:
                 clock.now += seconds
 
-        return stream, replay.Sender(client, stream.name, sleep=sleep), sleeps, clock
+        return stream, Sender(client, stream.name, sleep=sleep), sleeps, clock
 
     yield start
     for server in servers:
@@ -247,12 +252,12 @@ def test_records_over_the_quota_are_retried_with_backoff_until_taken(firehose, t
     write_failures(bucket, "2026-11-27", "a", [failure_line(c) for c in clicks])
     stream, sender, sleeps, _ = firehose(records_per_second=50)
 
-    summary = replay.replay(replay.FolderStorage(bucket), sender)
+    summary = engine.replay(FolderStorage(bucket), sender)
 
     assert (summary.replayed, summary.kept_failing) == (120, 0)
     assert parsed(sent(stream)) == as_replayed(clicks)
     assert sleeps and sleeps == sorted(sleeps)  # backing off, never hammering
-    assert files_under(bucket, replay.FAILED_PREFIX) == []
+    assert files_under(bucket, FAILED_PREFIX) == []
 
 
 def test_a_click_that_keeps_failing_is_reported_and_kept_and_the_rest_not_sent_twice(
@@ -262,27 +267,25 @@ def test_a_click_that_keeps_failing_is_reported_and_kept_and_the_rest_not_sent_t
     clicks = [f'{{"userId":"k{i}","mysfitId":"m"}}\n'.encode() for i in range(5)]
     key = write_failures(bucket, "2026-11-27", "b", [failure_line(c) for c in clicks])
     stream, sender, _, clock = firehose(records_per_second=3, time_passes=False)
-    storage = replay.FolderStorage(bucket)
+    storage = FolderStorage(bucket)
 
-    first = replay.replay(storage, sender)
+    first = engine.replay(storage, sender)
 
     assert (first.replayed, first.kept_failing) == (3, 2)
     assert any(
         "2 clicks kept failing" in p and "ServiceUnavailableException" in p for p in first.problems
     )
-    left = replay.FailureObject.parse(key, storage.read(key))
+    left = FailureObject.parse(key, storage.read(key))
     assert parsed(left.clicks) == as_replayed(clicks[3:])
 
     clock.now += 1  # the quota frees up
-    second = replay.replay(storage, sender)
+    second = engine.replay(storage, sender)
 
     assert (second.replayed, second.kept_failing) == (2, 0)
     assert parsed(sent(stream)) == as_replayed(clicks)  # each click once
-    replayed = [
-        replay.FailureObject.parse(k, storage.read(k)) for k in storage.keys(replay.REPLAYED_PREFIX)
-    ]
+    replayed = [FailureObject.parse(k, storage.read(k)) for k in storage.keys(REPLAYED_PREFIX)]
     assert parsed([c for o in replayed for c in o.clicks]) == as_replayed(clicks)
-    assert list(storage.keys(replay.FAILED_PREFIX)) == []
+    assert list(storage.keys(FAILED_PREFIX)) == []
 
 
 def test_unreadable_lines_stay_and_are_reported(firehose, tmp_path):
@@ -290,9 +293,9 @@ def test_unreadable_lines_stay_and_are_reported(firehose, tmp_path):
     good = b'{"userId":"g","mysfitId":"m"}\n'
     key = write_failures(bucket, "2026-11-27", "c", [b"not a failure record\n", failure_line(good)])
     stream, sender, _, _ = firehose(records_per_second=100)
-    storage = replay.FolderStorage(bucket)
+    storage = FolderStorage(bucket)
 
-    summary = replay.replay(storage, sender)
+    summary = engine.replay(storage, sender)
 
     assert (summary.replayed, summary.unreadable) == (1, 1)
     assert parsed(sent(stream)) == as_replayed([good])
@@ -306,8 +309,8 @@ def test_a_date_range_replays_only_those_days(firehose, tmp_path):
         write_failures(bucket, day, "d", [failure_line(click)])
     stream, sender, _, _ = firehose(records_per_second=100)
 
-    summary = replay.replay(
-        replay.FolderStorage(bucket),
+    summary = engine.replay(
+        FolderStorage(bucket),
         sender,
         since=replay.date(2026, 11, 26),
         until=replay.date(2026, 11, 26),
@@ -326,8 +329,8 @@ def test_a_long_run_reports_progress_as_it_goes(firehose, tmp_path):
     ticks = iter(range(0, 100, 1))  # one second passes per look at the clock
     reports: list[str] = []
 
-    summary = replay.replay(
-        replay.FolderStorage(bucket), sender, progress=reports.append, clock=lambda: next(ticks)
+    summary = engine.replay(
+        FolderStorage(bucket), sender, progress=reports.append, clock=lambda: next(ticks)
     )
 
     assert summary.replayed == 6
@@ -357,19 +360,17 @@ def test_a_deeply_nested_click_neither_stops_the_run_nor_is_sent_again(firehose,
     deep_line = b"[" * DEEP + b"]" * DEEP + b"\n"  # a line that is no failure record at all
     second = write_failures(bucket, "2026-11-27", "b", [deep_line, failure_line(good[2])])
     stream, sender, _, _ = firehose(records_per_second=100)
-    storage = replay.FolderStorage(bucket)
+    storage = FolderStorage(bucket)
 
-    summary = replay.replay(storage, sender)
+    summary = engine.replay(storage, sender)
 
     # Every object after the deep click is replayed; the deep click is set apart by its reason
     assert parsed(sent(stream)) == as_replayed(good)
     assert summary.set_apart == {"invalid_json": 1}
-    (apart,) = storage.keys(replay.UNRECOVERABLE_PREFIX + "invalid_json/")
+    (apart,) = storage.keys(UNRECOVERABLE_PREFIX + "invalid_json/")
     assert storage.read(apart) == failure_line(deep)
-    assert apart.startswith(
-        replay.UNRECOVERABLE_PREFIX + "invalid_json/year=2026/month=11/day=27/a-part-"
-    )
-    assert first not in list(storage.keys(replay.FAILED_PREFIX))
+    assert apart.startswith(UNRECOVERABLE_PREFIX + "invalid_json/year=2026/month=11/day=27/a-part-")
+    assert first not in list(storage.keys(FAILED_PREFIX))
     # The unreadable line is named by object and line, and stays where it was
     assert f"{second} line 1: nested too deeply to read; it stays" in summary.problems
     assert storage.read(second) == deep_line
@@ -378,7 +379,7 @@ def test_a_deeply_nested_click_neither_stops_the_run_nor_is_sent_again(firehose,
     )
 
     # A second run sends nothing again
-    again = replay.replay(storage, sender)
+    again = engine.replay(storage, sender)
     assert (again.replayed, sum(again.set_apart.values())) == (0, 0)
     assert sent(stream) == []
 
@@ -397,7 +398,7 @@ def test_clicks_for_unknown_mysfits_are_set_apart_until_forced(
     write_failures(bucket, "2026-11-27", "u", [failure_line(c) for c in clicks])
     server, _, stream, _ = start_firehose_api(tmp_path / "delivered", None)
     where = ["--bucket-dir", str(bucket), "--endpoint-url", server.url]
-    storage = replay.FolderStorage(bucket)
+    storage = FolderStorage(bucket)
     try:
         # WHEN the failures are replayed with the Mysfits API that says which mysfits exist
         status, out, err = run_replay(capsys, *where, "--mysfits-api-url", mysfits_api.url)
@@ -407,13 +408,13 @@ def test_clicks_for_unknown_mysfits_are_set_apart_until_forced(
         assert parsed(sent(stream)) == as_replayed(clicks[:1])
         assert out.strip().endswith(
             "; 2 clicks that can never succeed (unknown_mysfit 2) were set apart under "
-            f"{replay.UNRECOVERABLE_PREFIX} (--include-unrecoverable sends them)"
+            f"{UNRECOVERABLE_PREFIX} (--include-unrecoverable sends them)"
         )
-        (apart,) = storage.keys(replay.UNRECOVERABLE_PREFIX + "unknown_mysfit/")
-        assert parsed(replay.FailureObject.parse(apart, storage.read(apart)).clicks) == (
+        (apart,) = storage.keys(UNRECOVERABLE_PREFIX + "unknown_mysfit/")
+        assert parsed(FailureObject.parse(apart, storage.read(apart)).clicks) == (
             as_replayed(clicks[1:])
         )
-        assert list(storage.keys(replay.FAILED_PREFIX)) == []
+        assert list(storage.keys(FAILED_PREFIX)) == []
 
         # AND another run sends nothing
         status, out, _ = run_replay(capsys, *where, "--mysfits-api-url", mysfits_api.url)
@@ -424,7 +425,7 @@ def test_clicks_for_unknown_mysfits_are_set_apart_until_forced(
         status, out, _ = run_replay(capsys, *where, "--include-unrecoverable")
         assert status == 0
         assert parsed(sent(stream)) == as_replayed(clicks[1:])
-        assert list(storage.keys(replay.UNRECOVERABLE_PREFIX)) == []
+        assert list(storage.keys(UNRECOVERABLE_PREFIX)) == []
         status, out, _ = run_replay(capsys, *where, "--include-unrecoverable")
         assert sent(stream) == []
     finally:
@@ -439,9 +440,7 @@ def test_a_whole_batch_the_function_failed_is_always_replayed(firehose, tmp_path
     write_failures(bucket, "2026-11-27", "t", [json.dumps(line).encode() + b"\n"])
     stream, sender, _, _ = firehose(records_per_second=100)
 
-    summary = replay.replay(
-        replay.FolderStorage(bucket), sender, triage=replay.Triage(frozenset({"m"}))
-    )
+    summary = engine.replay(FolderStorage(bucket), sender, triage=replay.Triage(frozenset({"m"})))
 
     assert (summary.replayed, summary.set_apart) == (1, {})
     assert parsed(sent(stream)) == as_replayed([click])

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from clickstream.api import access_log_format
+from clickstream.api.logs import access_log_format
 
 
 def ref(name: str) -> dict:

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 
-from clickstream.api import click_schema
+from clickstream.api.models import click_schema
 from clickstream.commands.webconfig import CognitoSettings, render_config_js
 from clickstream.local.web import Site
 from clickstream.standins.mysfits import CATALOG as STANDIN_CATALOG

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clickstream.commands.replay import BUCKET_OUTPUT, ERRORS, REPLAYED_PREFIX
+from clickstream.commands.replay import BUCKET_OUTPUT
+from clickstream.commands.replaying.keys import ERRORS, REPLAYED_PREFIX
 from clickstream.commands.report.answers import ReportError, require
 from clickstream.commands.stacks import describe_stack, stack_value
 

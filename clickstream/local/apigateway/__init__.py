@@ -8,10 +8,12 @@ method response headers, and the gateway responses that dress API Gateway's own 
 The modules follow a request through the stage: ``routing`` (which method, throttling),
 ``validation`` (required parameters, the request model), ``integration`` (the mapping template,
 the backend call, the integration response), ``responses`` (API Gateway's own answers);
-``stage`` runs them in that order and ``loading`` builds a stage from the template.
+``stage`` runs them in that order and ``loading`` builds a stage from the template; ``handler``
+serves a stage over HTTP.
 """
 
+from .handler import ApiHandler
 from .loading import load_rest_api
 from .stage import ApiRequest, ApiResponse, LocalRestApi
 
-__all__ = ["ApiRequest", "ApiResponse", "LocalRestApi", "load_rest_api"]
+__all__ = ["ApiHandler", "ApiRequest", "ApiResponse", "LocalRestApi", "load_rest_api"]

@@ -13,21 +13,26 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from io import BytesIO
 from typing import Any
-from urllib.parse import urlencode
 
-from clickstream.http.servers import MAX_BODY_BYTES, printable
+from clickstream.http.servers import printable
 
 from .exceptions import UNSIGNED, CognitoError
+from .protocol import (
+    _REASONS,
+    TARGET_PREFIX,
+    _error_response,
+    _json_response,
+    _moto_environ,
+    _read_body,
+)
 from .srp import Challenge, G, N, SrpVerifier
 from .tokens import TokenSigner, claims_of
 
-__all__ = ["PAGE_ACTIONS", "TARGET_PREFIX", "TRUSTED", "FaithfulCognito"]
+__all__ = ["PAGE_ACTIONS", "TRUSTED", "FaithfulCognito"]
 
 log = logging.getLogger("clickstream.local")
 
-TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 # A client without ExplicitAuthFlows (the CDK default the workshop uses) allows these.
 DEFAULT_AUTH_FLOWS = frozenset({"USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "CUSTOM_AUTH"})
 _FLOW_OF = {
@@ -384,36 +389,6 @@ class FaithfulCognito:
         return status, headers, payload
 
 
-# What moto is given of the caller's headers: the host and the credential scope (the region).
-_FORWARDED_HEADERS = frozenset({"HTTP_HOST", "HTTP_AUTHORIZATION", "HTTP_X_AMZ_DATE"})
-
-
-def _moto_environ(environ: dict[str, Any], action: str, body: bytes) -> dict[str, Any]:
-    """The request moto sees: the action this layer decided, and nothing moto could read another
-    action from. moto takes ``Action`` from a form body, then the query string, then a body that
-    parses as a query string (a JSON value holding ``&Action=ListUsers&`` does), then any header
-    before it reads ``X-Amz-Target``: here the query string names the action itself, the body is
-    JSON, and only the headers moto needs are passed on."""
-    forwarded = {
-        key: value
-        for key, value in environ.items()
-        if not key.startswith("HTTP_") or key in _FORWARDED_HEADERS
-    }
-    forwarded.update(
-        {
-            "wsgi.input": BytesIO(body),
-            "CONTENT_LENGTH": str(len(body)),
-            "CONTENT_TYPE": "application/x-amz-json-1.1",
-            "QUERY_STRING": urlencode({"Action": action}) if action else "",
-            "RAW_URI": environ.get("PATH_INFO", "/"),
-            "REQUEST_URI": environ.get("PATH_INFO", "/"),
-        }
-    )
-    if action:
-        forwarded["HTTP_X_AMZ_TARGET"] = TARGET_PREFIX + action
-    return forwarded
-
-
 def _new_code() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
@@ -423,40 +398,3 @@ def _delivered_by_email(email: str) -> dict[str, str]:
     local, _, domain = email.partition("@")
     destination = f"{local[:1]}***@{domain[:1]}***"
     return {"Destination": destination, "DeliveryMedium": "EMAIL", "AttributeName": "email"}
-
-
-_REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    413: "Payload Too Large",
-    500: "Internal Server Error",
-}
-
-
-def _json_response(status: int, value: Any, headers: list[tuple[str, str]]):
-    payload = json.dumps(value).encode()
-    kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
-    return status, [*kept, ("Content-Length", str(len(payload)))], payload
-
-
-def _read_body(environ: dict[str, Any]) -> bytes:
-    """The request's body, within the local servers' limit; CognitoError if it cannot be read."""
-    raw = environ.get("CONTENT_LENGTH") or "0"
-    if not (raw.isascii() and raw.isdigit()):
-        raise CognitoError("SerializationException", "bad Content-Length")
-    if int(raw) > MAX_BODY_BYTES:
-        raise CognitoError("SerializationException", "body too large", 413)
-    return environ["wsgi.input"].read(int(raw))
-
-
-def _error_response(error: CognitoError):
-    headers = [
-        ("Content-Type", "application/x-amz-json-1.1"),
-        ("x-amzn-ErrorType", f"{error.error_type}:"),
-        ("x-amzn-RequestId", secrets.token_hex(16)),
-    ]
-    return _json_response(
-        error.status, {"__type": error.error_type, "message": error.message}, headers
-    )

@@ -12,7 +12,8 @@ from clickstream.http.servers import LocalRunnerError, PortInUseError
 from clickstream.http.wsgi import BackgroundWsgiServer
 
 from .exceptions import CognitoError
-from .responses import TARGET_PREFIX, TRUSTED, FaithfulCognito
+from .protocol import TARGET_PREFIX
+from .responses import TRUSTED, FaithfulCognito
 from .tokens import IdTokenAuthorizer, TokenSigner
 
 __all__ = ["CLIENT_NAME", "POOL_NAME", "CognitoStandIn"]

@@ -4,7 +4,8 @@
 contract, retries, the error prefixes, and the S3 objects written into the bucket folder.
 ``responses`` is its wire format: Firehose's JSON API (``PutRecord``, ``PutRecordBatch``) with
 its quotas. ``conversion`` writes a buffer as Snappy Parquet through the Glue table's columns,
-as Firehose's record format conversion does; ``prefix`` evaluates the S3 prefixes' expressions.
+as Firehose's record format conversion does, and ``loading`` reads its configuration from the
+template; ``prefix`` evaluates the S3 prefixes' expressions.
 """
 
 from .conversion import ParquetConversion
