@@ -1,7 +1,7 @@
 """The click's contract, declared once.
 
 Everything that writes, reads or checks a click takes its names from here: the API's request
-models and mapping templates (``clickstream/api.py``), the processor (``records.py``), the Glue
+models and mapping templates (``clickstream/api/``), the processor (``records.py``), the Glue
 table and the queries (``clickstream/analytics.py``), the local runner, the stand-ins and the
 tests. It ships with the processor, and the stack code loads it from this file
 (``clickstream/contract.py``), so the two cannot drift.
