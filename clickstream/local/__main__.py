@@ -1,4 +1,5 @@
-"""``python -m clickstream.local``: serve the click-streaming stack on this machine."""
+"""``generate.py local`` (or ``python -m clickstream.local``): serve the click-streaming stack on
+this machine."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from clickstream.cli import OneLineParser
+from clickstream.cli import DIR, FILE, URL, OneLineParser
 from clickstream.http.servers import PortInUseError, printable
 
 from .cloudformation import LocalRunnerError, TemplateError
@@ -24,9 +25,9 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 GENERATED_DIR = REPOSITORY / "templates"
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def argument_parser(prog: str = PROG) -> OneLineParser:
     parser = OneLineParser(
-        prog=PROG,
+        prog=prog,
         description=(
             "Serve the click-streaming stack from its template on 127.0.0.1: the site, the "
             "clicks API, the delivery stream with its processor, and a Mysfits API."
@@ -36,15 +37,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--template",
         type=Path,
         default=GENERATED_DIR / "clickstream.json",
+        metavar=FILE,
         help="CloudFormation template to serve (default: templates/clickstream.json)",
     )
     parser.add_argument(
         "--bucket-dir",
         type=Path,
         default=Path("local-bucket"),
-        help="folder standing in for the clicks bucket (default: ./local-bucket)",
+        metavar=DIR,
+        help="folder standing in for the clicks bucket (default: local-bucket/)",
     )
-    parser.add_argument("--mysfits-api", metavar="URL", help="use this Mysfits API instead")
+    parser.add_argument("--mysfits-api", metavar=URL, help="use this Mysfits API instead")
     parser.add_argument(
         "--interval-scale",
         type=float,
@@ -62,7 +65,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--cognito-port", type=int, default=8004, metavar="N", help="Cognito stand-in, default 8004"
     )
     parser.add_argument(
-        "--web-dir", type=Path, default=REPOSITORY / "web", help="the site (default: web/)"
+        "--web-dir",
+        type=Path,
+        default=REPOSITORY / "web",
+        metavar=DIR,
+        help="the site (default: web/)",
     )
     parser.add_argument(
         "--parameter",
@@ -72,6 +79,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="override a template parameter (repeatable), e.g. AllowedOrigin=http://127.0.0.1:8000",
     )
     parser.add_argument("--verbose", action="store_true", help="also show the processor's logs")
+    return parser
+
+
+def parse_args(argv: list[str] | None, prog: str = PROG) -> argparse.Namespace:
+    parser = argument_parser(prog)
     args = parser.parse_args(argv)
     if args.interval_scale <= 0:
         parser.error("--interval-scale must be positive")
@@ -141,8 +153,8 @@ def _log_to_stderr() -> logging.handlers.QueueListener:
     return listener
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = PROG) -> int:
+    args = parse_args(argv, prog)
     log_writer = _log_to_stderr()
     logging.getLogger("clickstream.local.lambda").setLevel(
         logging.DEBUG if args.verbose else logging.WARNING
@@ -165,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         pipeline.start()
     except LocalRunnerError as error:
         log_writer.stop()
-        print(f"{PROG}: error: {' '.join(_explain(error).split())}", file=sys.stderr)
+        print(f"{prog}: error: {' '.join(_explain(error).split())}", file=sys.stderr)
         return 2
 
     stopping = threading.Event()
