@@ -1,5 +1,9 @@
 """``generate.py local`` (or ``python -m clickstream.local``): serve the click-streaming stack on
-this machine."""
+this machine.
+
+Only the standard library is imported before the arguments are read: the services need the
+packages of ``requirements-test.txt``, and without them the command says so in one line.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +16,20 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from clickstream.cli import DIR, FILE, URL, OneLineParser
+from clickstream.cli import DIR, FILE, URL, OneLineParser, missing_package
 from clickstream.http.servers import PortInUseError, printable
 
 from .cloudformation import LocalRunnerError, TemplateError
-from .firehose import LocalDeliveryStream
-from .pipeline import LocalPipeline
+
+if TYPE_CHECKING:
+    from .firehose import LocalDeliveryStream
 
 PROG = "python -m clickstream.local"
 REPOSITORY = Path(__file__).resolve().parents[2]
 GENERATED_DIR = REPOSITORY / "templates"
+REQUIREMENTS = "-r requirements-test.txt"
 
 
 def argument_parser(prog: str = PROG) -> OneLineParser:
@@ -155,6 +162,14 @@ def _log_to_stderr() -> logging.handlers.QueueListener:
 
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     args = parse_args(argv, prog)
+    try:
+        from .pipeline import LocalPipeline
+    except ModuleNotFoundError as error:
+        line = missing_package(error, prog, REQUIREMENTS)
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
+        return 2
     log_writer = _log_to_stderr()
     logging.getLogger("clickstream.local.lambda").setLevel(
         logging.DEBUG if args.verbose else logging.WARNING
