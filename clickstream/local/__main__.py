@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from clickstream.cli import DIR, FILE, URL, OneLineParser, missing_package
 from clickstream.http.servers import PortInUseError, printable
 
+from .already_running import runner_holding
 from .cloudformation import LocalRunnerError, TemplateError
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ PROG = "python -m clickstream.local"
 REPOSITORY = Path(__file__).resolve().parents[2]
 GENERATED_DIR = REPOSITORY / "templates"
 REQUIREMENTS = "-r requirements-test.txt"
+DEFAULT_WEB_PORT = 8000
+PORT_FLAGS = ("--web-port", "--api-port", "--mysfits-port", "--firehose-port", "--cognito-port")
 
 
 def argument_parser(prog: str = PROG) -> OneLineParser:
@@ -62,7 +65,9 @@ def argument_parser(prog: str = PROG) -> OneLineParser:
         metavar="F",
         help="multiply the processor's buffer interval (0.1: 60 s becomes 6 s)",
     )
-    parser.add_argument("--web-port", type=int, default=8000, metavar="N", help="default 8000")
+    parser.add_argument(
+        "--web-port", type=int, default=DEFAULT_WEB_PORT, metavar="N", help="default 8000"
+    )
     parser.add_argument("--api-port", type=int, default=8001, metavar="N", help="default 8001")
     parser.add_argument("--mysfits-port", type=int, default=8002, metavar="N", help="default 8002")
     parser.add_argument(
@@ -119,10 +124,19 @@ def check_current(template: Path, generated_dir: Path = GENERATED_DIR) -> None:
         )
 
 
-def _explain(error: LocalRunnerError) -> str:
-    """The error, and for a taken port the flag (and the make variable) that pick another."""
+def _explain(error: LocalRunnerError, args: argparse.Namespace) -> str:
+    """The error; for a taken port, whether a local runner holds it, and the flags (and the make
+    variable) that pick other ports."""
     if not isinstance(error, PortInUseError) or error.role is None:
         return str(error)
+    port = getattr(args, f"{error.role}_port", 0)
+    site = runner_holding("127.0.0.1", port, (args.web_port, DEFAULT_WEB_PORT)) if port else None
+    if site is not None:
+        flags = " ".join(f"{flag} N" for flag in PORT_FLAGS)
+        return (
+            f"{error.problem}: a local runner is probably already running on port {site} "
+            f"(http://127.0.0.1:{site}/); stop it, or pick other ports with {flags}"
+        )
     flag = f"--{error.role}-port"
     return (
         f"{error.problem}; pick another with {flag} N "
@@ -192,7 +206,7 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
         pipeline.start()
     except LocalRunnerError as error:
         log_writer.stop()
-        print(f"{prog}: error: {' '.join(_explain(error).split())}", file=sys.stderr)
+        print(f"{prog}: error: {' '.join(_explain(error, args).split())}", file=sys.stderr)
         return 2
 
     stopping = threading.Event()
