@@ -139,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.bucket_dir is not None:
             if not args.bucket_dir.is_dir():
                 raise ReportError(
-                    f"no bucket at {args.bucket_dir} (run python -m clickstream.local first, "
-                    "or give the --bucket-dir it writes)"
+                    f"no bucket at {args.bucket_dir} (start the runner first: make run, or "
+                    "generate.py local; or give the --bucket-dir it writes)"
                 )
             inside = bucket_holding(args.bucket_dir)
             if inside is not None:
