@@ -38,10 +38,8 @@ OWN_COMMANDS = {
 LOCAL_MODULE = "clickstream.local.__main__"
 LOCAL_SUMMARY = "serve the whole stack on 127.0.0.1 from its template (what make run runs)"
 # What each command needs installed beyond the standard library (default: the templates').
-REQUIREMENTS = {
-    "report": "-r requirements.txt -r requirements-report.txt",
-    LOCAL: "-r requirements-test.txt",
-}
+# The runner says what it needs itself (clickstream/local/__main__.py).
+REQUIREMENTS = {"report": "-r requirements.txt -r requirements-report.txt"}
 DEFAULT_REQUIREMENTS = "-r requirements.txt"
 EXIT_STATUS = (
     "exit status: 0 done; 1 the templates are stale (--check); 2 bad usage or unwritable output"

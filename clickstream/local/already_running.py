@@ -20,7 +20,7 @@ from .runner_endpoints import PREFIX, RUNNER
 __all__ = ["runner_holding"]
 
 DESCRIPTION_PATH = PREFIX + "runner.json"
-ASK_TIMEOUT_SECONDS = 2.0
+ASK_TIMEOUT_SECONDS = 1.0
 # Where the description names its endpoints (every one a URL).
 _ENDPOINTS = ("site", "streamingApiEndpoint", "mysfitsApiEndpoint", "cognitoEndpoint")
 
