@@ -77,8 +77,8 @@ def top_parser() -> OneLineParser:
         prog=PROG,
         description="Generate the click-streaming stack's CloudFormation templates, and act on "
         "the stack they describe, deployed or run locally.",
-        epilog=f"Without a command, generate.py builds. {EXIT_STATUS}; each command's "
-        "--help gives its own",
+        epilog=f"Without a command, generate.py builds. {EXIT_STATUS[0].upper()}{EXIT_STATUS[1:]}"
+        "; each command's --help gives its own.",
     )
     _add_build_options(parser)
     commands = parser.add_subparsers(title="commands (generate.py COMMAND --help)", dest="command")
