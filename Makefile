@@ -20,7 +20,7 @@ RUN_ARGS ?=
 
 run: $(VENV)/.installed
 	$(BIN)/python generate.py
-	$(BIN)/python -m clickstream.local $(RUN_DEFAULTS) $(RUN_ARGS)
+	$(BIN)/python generate.py local $(RUN_DEFAULTS) $(RUN_ARGS)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m tox

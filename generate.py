@@ -1,56 +1,111 @@
 #!/usr/bin/env python3
-"""Write the click-streaming stack's CloudFormation templates, or check they are current.
+"""The project's one command line: build the click-streaming stack's CloudFormation templates,
+and every command that acts on them (``generate.py --help`` lists them).
 
-python generate.py                 write templates/*.json
-python generate.py --check         write nothing; exit 1 with a diff if templates/ is stale
-python generate.py COMMAND …       act on a built or deployed stack (--help lists the commands)
+python generate.py                      build: write templates/*.json
+python generate.py --check              check: write nothing; exit 1 with a diff if stale
+python generate.py COMMAND [ARGS …]     package, web-config, report, replay, simulate, local
+
+Each command's own parser lives in its module (``clickstream/commands/``, and
+``clickstream/local/__main__.py`` for ``local``); ``generate.py COMMAND --help`` shows it.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
 # Both need only the standard library, so a missing package can be reported in one line.
-from clickstream.cli import OneLineParser, write_atomically  # noqa: E402
-from clickstream.commands import COMMANDS, entry_point  # noqa: E402
+from clickstream import cli  # noqa: E402
+from clickstream.cli import DIR, OneLineParser, write_atomically  # noqa: E402
+from clickstream.commands import COMMANDS, command_module  # noqa: E402
 
+PROG = "generate.py"
 DEFAULT_OUTPUT = ROOT / "templates"
+# generate.py's own commands, and the local runner's; the others are COMMANDS'.
+BUILD, CHECK, LOCAL = "build", "check", "local"
+OWN_COMMANDS = {
+    BUILD: "write templates/*.json (the default: generate.py [--check] [--output-dir DIR])",
+    CHECK: "write nothing; exit 1 with a diff if templates/ is stale (= build --check)",
+}
+LOCAL_MODULE = "clickstream.local.__main__"
+LOCAL_SUMMARY = "serve the whole stack on 127.0.0.1 from its template (what make run runs)"
 # What each command needs installed beyond the standard library (default: the templates').
+# The runner says what it needs itself (clickstream/local/__main__.py).
 REQUIREMENTS = {"report": "-r requirements.txt -r requirements-report.txt"}
 DEFAULT_REQUIREMENTS = "-r requirements.txt"
+EXIT_STATUS = (
+    "exit status: 0 done; 1 the templates are stale (--check); 2 bad usage or unwritable output"
+)
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = OneLineParser(
-        prog="generate.py",
-        description="Generate the click-streaming stack's CloudFormation templates.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=(
-            "commands (python generate.py COMMAND --help):\n"
-            + "".join(f"  {name:<12} {summary}\n" for name, (_, summary) in COMMANDS.items())
-            + "\nexit status: 0 done; 1 --check found stale templates; 2 bad usage or "
-            "unwritable output"
-        ),
-    )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit 1 and print a unified diff if the templates are stale",
-    )
+def summaries() -> dict[str, str]:
+    """Every command, in the order --help lists them, with its one line."""
+    return {
+        **OWN_COMMANDS,
+        **{name: summary for name, (_, summary) in COMMANDS.items()},
+        LOCAL: LOCAL_SUMMARY,
+    }
+
+
+def _add_build_options(parser: argparse.ArgumentParser, *, check: bool = True) -> None:
+    if check:
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="write nothing; exit 1 and print a unified diff if the templates are stale",
+        )
     parser.add_argument(
         "--output-dir",
         type=Path,
         default=DEFAULT_OUTPUT,
-        metavar="DIR",
+        metavar=DIR,
         help="where the templates live (default: templates/)",
     )
-    return parser.parse_args(argv)
+
+
+def top_parser() -> OneLineParser:
+    """``generate.py`` itself: build's options (build is the default) and the list of commands."""
+    parser = OneLineParser(
+        prog=PROG,
+        description="Generate the click-streaming stack's CloudFormation templates, and act on "
+        "the stack they describe, deployed or run locally.",
+        epilog=f"Without a command, generate.py builds. {EXIT_STATUS[0].upper()}{EXIT_STATUS[1:]}"
+        "; each command's --help gives its own.",
+    )
+    _add_build_options(parser)
+    commands = parser.add_subparsers(title="commands (generate.py COMMAND --help)", dest="command")
+    for name, summary in summaries().items():
+        commands.add_parser(name, help=summary, add_help=False)
+    return parser
+
+
+def build_parser(command: str = BUILD) -> OneLineParser:
+    """``generate.py build`` (or ``check``: build --check, so it has no --check of its own)."""
+    parser = OneLineParser(
+        prog=f"{PROG} {command}",
+        description=summaries()[command].split(" (")[0].capitalize() + ".",
+        epilog=EXIT_STATUS,
+    )
+    _add_build_options(parser, check=command == BUILD)
+    parser.set_defaults(check=command == CHECK)
+    return parser
+
+
+def argument_parser(command: str) -> argparse.ArgumentParser:
+    """The parser of ``generate.py COMMAND``, as ``generate.py COMMAND --help`` shows it."""
+    if command in OWN_COMMANDS:
+        return build_parser(command)
+    if command == LOCAL:
+        return importlib.import_module(LOCAL_MODULE).argument_parser(f"{PROG} {LOCAL}")
+    return command_module(command).argument_parser()
 
 
 def stale_diff(output_dir: Path, rendered: dict[str, str]) -> str:
@@ -71,8 +126,7 @@ def stale_diff(output_dir: Path, rendered: dict[str, str]) -> str:
     return "".join(chunks)
 
 
-def generate(argv: list[str]) -> int:
-    args = parse_args(argv)
+def build(args: argparse.Namespace) -> int:
     from clickstream.template import render
 
     rendered = render()
@@ -101,27 +155,48 @@ def generate(argv: list[str]) -> int:
 def missing_package(error: ModuleNotFoundError, command: str | None) -> str | None:
     """One line naming the install command, when ``error`` is a package that is not installed
     (None when it is a module of this project: that is a bug, and its traceback says where)."""
-    package = (error.name or "").partition(".")[0]
-    if not package or package == "clickstream":
-        return None
     requirements = REQUIREMENTS.get(command or "", DEFAULT_REQUIREMENTS)
-    return (
-        f"generate.py: error: the package {package!r} is not installed for {sys.executable}; "
-        "run `make run` once (it installs everything in .venv) and use .venv/bin/python, "
-        f"or install them: python -m pip install {requirements}"
-    )
+    return cli.missing_package(error, PROG, requirements)
+
+
+def _entry_point(command: str) -> Callable[[list[str]], int]:
+    """What runs ``generate.py COMMAND ARGS``: ``main(ARGS)`` of the command's module."""
+    if command in OWN_COMMANDS:
+        return lambda argv: build(build_parser(command).parse_args(argv))
+    if command == LOCAL:
+        local_main = importlib.import_module(LOCAL_MODULE).main
+        return lambda argv: local_main(argv, prog=f"{PROG} {LOCAL}")
+    return command_module(command).main
+
+
+def _first_word(argv: list[str]) -> str | None:
+    """The first argument that is neither an option of build's nor its value: the command."""
+    options = OneLineParser(prog=PROG, add_help=False)
+    _add_build_options(options)
+    _, extra = options.parse_known_args(argv)
+    return next((word for word in extra if not word.startswith("-")), None)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    command, rest = (argv[0], argv[1:]) if argv else (None, [])
+    names = summaries()
+    word = argv[0] if argv and not argv[0].startswith("-") else _first_word(argv)
+    if word is not None and word not in names:
+        top_parser().error(f"unknown command {word!r} (choose from {', '.join(names)})")
+    if argv and argv[0] == word:
+        command, rest = argv[0], argv[1:]
+    elif word is not None:
+        top_parser().error(f"the command comes first: {PROG} {word} …")
+    else:
+        # No command: build, with generate.py's own parser (whose --help lists the commands).
+        args = top_parser().parse_args(argv)
+        command, rest = BUILD, None
     try:
-        command_main = entry_point(command) if command else None
-        if command_main is not None:
-            return command_main(rest)
-        return generate(argv)
+        if rest is None:
+            return build(args)
+        return _entry_point(command)(rest)
     except ModuleNotFoundError as error:
-        line = missing_package(error, command if command in COMMANDS else None)
+        line = missing_package(error, command)
         if line is None:
             raise
         print(line, file=sys.stderr)

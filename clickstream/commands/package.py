@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from clickstream import defaults
-from clickstream.cli import CommandError, OneLineParser
+from clickstream.cli import DIR, CommandError, OneLineParser
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = ROOT / "lambda"
@@ -108,7 +108,7 @@ def _write_zip(path: Path, files: dict[str, Path]) -> None:
             archive.writestr(entry, files[name].read_bytes(), compresslevel=9)
 
 
-def main(argv: list[str] | None = None) -> int:
+def argument_parser() -> OneLineParser:
     parser = OneLineParser(
         prog="generate.py package",
         description="Build the click processor's deployment zip from lambda/.",
@@ -117,9 +117,14 @@ def main(argv: list[str] | None = None) -> int:
         "--output-dir",
         type=Path,
         default=DEFAULT_OUTPUT_DIR,
-        help=f"where to write processor-<hash>.zip (default: {DEFAULT_OUTPUT_DIR})",
+        metavar=DIR,
+        help="where to write processor-<hash>.zip (default: dist/)",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argument_parser().parse_args(argv)
     try:
         path = build_package(args.output_dir)
     except PackageError as error:

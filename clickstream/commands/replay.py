@@ -24,11 +24,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from clickstream.cli import CommandError, OneLineParser
+from clickstream.cli import (
+    DIR,
+    NAME,
+    URL,
+    CommandError,
+    OneLineParser,
+    add_days,
+    add_region,
+    add_stack_name,
+)
 from clickstream.commands.replaying import ReplayError
 from clickstream.commands.replaying.engine import replay
 from clickstream.commands.replaying.keys import UNRECOVERABLE_PREFIX
@@ -45,7 +53,7 @@ MYSFITS_API_PARAMETER = "MysfitsApiUrl"
 # --- The command -----------------------------------------------------------------------------
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def argument_parser() -> OneLineParser:
     parser = OneLineParser(
         prog=PROG,
         description=(
@@ -55,19 +63,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         ),
     )
     where = parser.add_argument_group("where (a deployed stack, or the local runner)")
-    where.add_argument("--stack-name", help="deployed stack: its bucket and stream outputs")
-    where.add_argument("--region", help="AWS region (default: from the environment)")
-    where.add_argument("--bucket", help="clicks bucket (default: the stack's output)")
-    where.add_argument("--bucket-dir", type=Path, help="local runner: its bucket folder")
-    where.add_argument("--stream-name", help="delivery stream (default: the stack's output)")
+    add_stack_name(where)
+    add_region(where)
+    where.add_argument("--bucket", metavar=NAME, help="clicks bucket (default: the stack's output)")
     where.add_argument(
-        "--endpoint-url", help="Firehose API to send to (local runner: its Firehose API URL)"
+        "--bucket-dir",
+        type=Path,
+        metavar=DIR,
+        help="the local runner's bucket folder (generate.py local writes local-bucket/)",
     )
-    parser.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first day to replay")
-    parser.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last day to replay")
+    where.add_argument(
+        "--stream-name", metavar=NAME, help="delivery stream (default: the stack's output)"
+    )
+    where.add_argument(
+        "--endpoint-url",
+        metavar=URL,
+        help="Firehose API to send to (local runner: its Firehose API URL)",
+    )
+    add_days(parser, "to replay", since_default="no limit", until_default="no limit")
     parser.add_argument("--dry-run", action="store_true", help="only count; send and move nothing")
     parser.add_argument(
         "--mysfits-api-url",
+        metavar=URL,
         help="Mysfits API whose catalog says which mysfits exist (default: the stack's "
         f"{MYSFITS_API_PARAMETER} parameter); clicks for others are set apart",
     )
@@ -77,6 +94,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"also send the clicks the processor refuses (and those under {UNRECOVERABLE_PREFIX}"
         "), e.g. after a mysfit was added",
     )
+    return parser
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argument_parser()
     args = parser.parse_args(argv)
     if args.bucket_dir and (args.bucket or args.stack_name):
         parser.error("--bucket-dir is the local bucket; leave out --bucket and --stack-name")
@@ -87,13 +109,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.since and args.until and args.since > args.until:
         parser.error("--since is after --until")
     return args
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a day (YYYY-MM-DD)") from None
 
 
 def _clients(args: argparse.Namespace) -> tuple[Any, Any, Any]:

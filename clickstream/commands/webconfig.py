@@ -23,7 +23,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from clickstream.cli import CommandError, OneLineParser, write_atomically
+from clickstream.cli import (
+    FILE,
+    NAME,
+    CommandError,
+    OneLineParser,
+    add_region,
+    add_stack_name,
+    write_atomically,
+)
 from clickstream.commands.sitepolicy import page_origins, site_policy, with_meta_policy
 from clickstream.commands.stacks import describe_stack, stack_value
 
@@ -211,33 +219,41 @@ def write_config_from_stack(
     return [output, *pages]
 
 
-def main(argv: list[str] | None = None) -> int:
+def argument_parser() -> OneLineParser:
     parser = OneLineParser(
         prog="generate.py web-config",
         description="Write the site page's config.js from the deployed click-streaming stack "
         "and the Cognito user pool it signs visitors in with, and the Content-Security-Policy "
         "of each HTML page beside it for those origins.",
     )
-    parser.add_argument("--stack-name", required=True, help="name or ARN of the deployed stack")
-    parser.add_argument("--region", help="AWS region of the stack (default: from the environment)")
+    add_stack_name(parser, required=True)
+    add_region(parser)
     parser.add_argument(
         "--cognito-stack",
         default=DEFAULT_COGNITO_STACK,
-        metavar="NAME",
+        metavar=NAME,
         help=f"stack with outputs {USER_POOL_OUTPUT} and {USER_POOL_CLIENT_OUTPUT} "
         f"(default: {DEFAULT_COGNITO_STACK})",
     )
-    parser.add_argument("--user-pool-id", help="Cognito user pool id, instead of the stack's")
     parser.add_argument(
-        "--user-pool-client-id", help="Cognito app client id, instead of the stack's"
+        "--user-pool-id", metavar="ID", help="Cognito user pool id, instead of the stack's"
+    )
+    parser.add_argument(
+        "--user-pool-client-id", metavar="ID", help="Cognito app client id, instead of the stack's"
     )
     parser.add_argument(
         "--output",
         type=Path,
         default=DEFAULT_OUTPUT,
+        metavar=FILE,
         help=f"file to write; the *.html pages beside it get their policy "
         f"(default: {DEFAULT_OUTPUT})",
     )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argument_parser()
     args = parser.parse_args(argv)
     cognito = None
     if (args.user_pool_id is None) != (args.user_pool_client_id is None):

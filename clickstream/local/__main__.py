@@ -1,4 +1,9 @@
-"""``python -m clickstream.local``: serve the click-streaming stack on this machine."""
+"""``generate.py local`` (or ``python -m clickstream.local``): serve the click-streaming stack on
+this machine.
+
+Only the standard library is imported before the arguments are read: the services need the
+packages of ``requirements-test.txt``, and without them the command says so in one line.
+"""
 
 from __future__ import annotations
 
@@ -11,22 +16,28 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from clickstream.cli import OneLineParser
+from clickstream.cli import DIR, FILE, URL, OneLineParser, missing_package
 from clickstream.http.servers import PortInUseError, printable
 
+from .already_running import runner_holding
 from .cloudformation import LocalRunnerError, TemplateError
-from .firehose import LocalDeliveryStream
-from .pipeline import LocalPipeline
+
+if TYPE_CHECKING:
+    from .firehose import LocalDeliveryStream
 
 PROG = "python -m clickstream.local"
 REPOSITORY = Path(__file__).resolve().parents[2]
 GENERATED_DIR = REPOSITORY / "templates"
+REQUIREMENTS = "-r requirements-test.txt"
+DEFAULT_WEB_PORT = 8000
+PORT_FLAGS = ("--web-port", "--api-port", "--mysfits-port", "--firehose-port", "--cognito-port")
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def argument_parser(prog: str = PROG) -> OneLineParser:
     parser = OneLineParser(
-        prog=PROG,
+        prog=prog,
         description=(
             "Serve the click-streaming stack from its template on 127.0.0.1: the site, the "
             "clicks API, the delivery stream with its processor, and a Mysfits API."
@@ -36,15 +47,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--template",
         type=Path,
         default=GENERATED_DIR / "clickstream.json",
+        metavar=FILE,
         help="CloudFormation template to serve (default: templates/clickstream.json)",
     )
     parser.add_argument(
         "--bucket-dir",
         type=Path,
         default=Path("local-bucket"),
-        help="folder standing in for the clicks bucket (default: ./local-bucket)",
+        metavar=DIR,
+        help="folder standing in for the clicks bucket (default: local-bucket/)",
     )
-    parser.add_argument("--mysfits-api", metavar="URL", help="use this Mysfits API instead")
+    parser.add_argument("--mysfits-api", metavar=URL, help="use this Mysfits API instead")
     parser.add_argument(
         "--interval-scale",
         type=float,
@@ -52,7 +65,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="F",
         help="multiply the processor's buffer interval (0.1: 60 s becomes 6 s)",
     )
-    parser.add_argument("--web-port", type=int, default=8000, metavar="N", help="default 8000")
+    parser.add_argument(
+        "--web-port", type=int, default=DEFAULT_WEB_PORT, metavar="N", help="default 8000"
+    )
     parser.add_argument("--api-port", type=int, default=8001, metavar="N", help="default 8001")
     parser.add_argument("--mysfits-port", type=int, default=8002, metavar="N", help="default 8002")
     parser.add_argument(
@@ -62,7 +77,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--cognito-port", type=int, default=8004, metavar="N", help="Cognito stand-in, default 8004"
     )
     parser.add_argument(
-        "--web-dir", type=Path, default=REPOSITORY / "web", help="the site (default: web/)"
+        "--web-dir",
+        type=Path,
+        default=REPOSITORY / "web",
+        metavar=DIR,
+        help="the site (default: web/)",
     )
     parser.add_argument(
         "--parameter",
@@ -72,6 +91,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="override a template parameter (repeatable), e.g. AllowedOrigin=http://127.0.0.1:8000",
     )
     parser.add_argument("--verbose", action="store_true", help="also show the processor's logs")
+    return parser
+
+
+def parse_args(argv: list[str] | None, prog: str = PROG) -> argparse.Namespace:
+    parser = argument_parser(prog)
     args = parser.parse_args(argv)
     if args.interval_scale <= 0:
         parser.error("--interval-scale must be positive")
@@ -100,10 +124,19 @@ def check_current(template: Path, generated_dir: Path = GENERATED_DIR) -> None:
         )
 
 
-def _explain(error: LocalRunnerError) -> str:
-    """The error, and for a taken port the flag (and the make variable) that pick another."""
+def _explain(error: LocalRunnerError, args: argparse.Namespace) -> str:
+    """The error; for a taken port, whether a local runner holds it, and the flags (and the make
+    variable) that pick other ports."""
     if not isinstance(error, PortInUseError) or error.role is None:
         return str(error)
+    port = getattr(args, f"{error.role}_port", 0)
+    site = runner_holding("127.0.0.1", port, (args.web_port, DEFAULT_WEB_PORT)) if port else None
+    if site is not None:
+        flags = " ".join(f"{flag} N" for flag in PORT_FLAGS)
+        return (
+            f"{error.problem}: a local runner is probably already running on port {site} "
+            f"(http://127.0.0.1:{site}/); stop it, or pick other ports with {flags}"
+        )
     flag = f"--{error.role}-port"
     return (
         f"{error.problem}; pick another with {flag} N "
@@ -141,8 +174,16 @@ def _log_to_stderr() -> logging.handlers.QueueListener:
     return listener
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = PROG) -> int:
+    args = parse_args(argv, prog)
+    try:
+        from .pipeline import LocalPipeline
+    except ModuleNotFoundError as error:
+        line = missing_package(error, prog, REQUIREMENTS)
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
+        return 2
     log_writer = _log_to_stderr()
     logging.getLogger("clickstream.local.lambda").setLevel(
         logging.DEBUG if args.verbose else logging.WARNING
@@ -165,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         pipeline.start()
     except LocalRunnerError as error:
         log_writer.stop()
-        print(f"{PROG}: error: {' '.join(_explain(error).split())}", file=sys.stderr)
+        print(f"{prog}: error: {' '.join(_explain(error, args).split())}", file=sys.stderr)
         return 2
 
     stopping = threading.Event()

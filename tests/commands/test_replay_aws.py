@@ -178,7 +178,7 @@ def run_command(*argv: str, prelude: str = "") -> subprocess.CompletedProcess:
     [
         ((), "say where the clicks are"),
         (("--bucket-dir", "b"), "--bucket-dir needs --endpoint-url"),
-        (("--bucket", "b", "--since", "2026-13-01"), "is not a day"),
+        (("--bucket", "b", "--since", "2026-13-01"), "is not a date like"),
         (("--bucket", "b", "--since", "2026-11-02", "--until", "2026-11-01"), "after --until"),
     ],
 )

@@ -116,8 +116,8 @@ def make_run_args(run_args: str) -> list[str]:
         ["make", "-n", "run", f"RUN_ARGS={run_args}"],
         capture_output=True, text=True, timeout=30, cwd=REPOSITORY, check=True,
     )  # fmt: skip
-    (line,) = [line for line in dry_run.stdout.splitlines() if "-m clickstream.local" in line]
-    return line.split("-m clickstream.local", 1)[1].split()
+    (line,) = [line for line in dry_run.stdout.splitlines() if "generate.py local" in line]
+    return line.split("generate.py local", 1)[1].split()
 
 
 def test_make_run_keeps_its_defaults_when_ports_and_flags_are_added():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import boto3
@@ -312,8 +312,8 @@ def test_a_date_range_replays_only_those_days(firehose, tmp_path):
     summary = engine.replay(
         FolderStorage(bucket),
         sender,
-        since=replay.date(2026, 11, 26),
-        until=replay.date(2026, 11, 26),
+        since=date(2026, 11, 26),
+        until=date(2026, 11, 26),
     )
 
     assert summary.objects == 1

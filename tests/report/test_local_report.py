@@ -246,7 +246,7 @@ def test_a_missing_bucket_is_one_line_and_exit_2(tmp_path, capsys):
 
     assert status == 2
     assert out == ""
-    assert err.count("\n") == 1 and "no bucket at" in err and "clickstream.local" in err
+    assert err.count("\n") == 1 and "no bucket at" in err and "generate.py local" in err
 
 
 def test_a_json_object_from_before_parquet_is_one_line_and_exit_2(tmp_path, capsys):

@@ -14,15 +14,21 @@ the workgroup, a failed query, a missing package).
 
 from __future__ import annotations
 
-import argparse
 import json
-import re
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from clickstream import defaults
-from clickstream.cli import CommandError, OneLineParser
+from clickstream.cli import (
+    DIR,
+    FILE,
+    CommandError,
+    OneLineParser,
+    add_days,
+    add_region,
+    add_stack_name,
+)
 from clickstream.commands.report.answers import REQUIREMENTS, ReportError
 from clickstream.commands.report.athena import DEFAULT_TIMEOUT_SECONDS, ask_athena
 from clickstream.commands.report.errors import kept_in_bucket_dir, kept_on_s3
@@ -33,15 +39,6 @@ from clickstream.defaults import DEFAULT_REPORT_DAYS
 from clickstream.queries import Window
 
 
-def utc_day(text: str) -> date:
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-27") from None
-
-
 def window_of(since: date | None, until: date | None, today: date) -> Window:
     """--since and --until, the days left out filled in: until today (UTC), since 30 days
     before until."""
@@ -49,7 +46,7 @@ def window_of(since: date | None, until: date | None, today: date) -> Window:
     return Window(since or until - timedelta(days=DEFAULT_REPORT_DAYS - 1), until)
 
 
-def _parser() -> OneLineParser:
+def argument_parser() -> OneLineParser:
     parser = OneLineParser(
         prog="generate.py report",
         description=(
@@ -65,11 +62,11 @@ def _parser() -> OneLineParser:
     source.add_argument(
         "--bucket-dir",
         type=Path,
-        metavar="DIR",
-        help="the local runner's bucket (python -m clickstream.local writes ./local-bucket)",
+        metavar=DIR,
+        help="the local runner's bucket folder (generate.py local writes local-bucket/)",
     )
-    source.add_argument("--stack-name", help="the deployed stack whose named queries to run")
-    parser.add_argument("--region", help="AWS region of the stack (default: from the environment)")
+    add_stack_name(source)
+    add_region(parser)
     parser.add_argument(
         "--timeout",
         type=float,
@@ -77,30 +74,24 @@ def _parser() -> OneLineParser:
         metavar="SECONDS",
         help=f"how long to wait for Athena (default: {DEFAULT_TIMEOUT_SECONDS:g})",
     )
-    parser.add_argument(
-        "--since",
-        type=utc_day,
-        metavar="YYYY-MM-DD",
-        help=f"the first UTC day to count (default: {DEFAULT_REPORT_DAYS - 1} days before --until)",
-    )
-    parser.add_argument(
-        "--until",
-        type=utc_day,
-        metavar="YYYY-MM-DD",
-        help="the last UTC day to count (default: today, in UTC)",
+    add_days(
+        parser,
+        "to count",
+        since_default=f"{DEFAULT_REPORT_DAYS - 1} days before --until",
+        until_default="today, in UTC",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead")
     parser.add_argument(
         "--chart",
         type=Path,
-        metavar="FILE",
+        metavar=FILE,
         help="also draw views per mysfit, the funnel per mysfit and views per hour: "
         "FILE.svg or FILE.png",
     )
     parser.add_argument(
         "--html",
         type=Path,
-        metavar="FILE",
+        metavar=FILE,
         help="also write the answers as one self-contained page (no script, nothing loaded "
         "from anywhere) with charts and their numbers",
     )
@@ -132,7 +123,7 @@ def bucket_holding(folder: Path) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    parser = argument_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.region and not args.stack_name:
         parser.error("--region goes with --stack-name")
@@ -148,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.bucket_dir is not None:
             if not args.bucket_dir.is_dir():
                 raise ReportError(
-                    f"no bucket at {args.bucket_dir} (run python -m clickstream.local first, "
-                    "or give the --bucket-dir it writes)"
+                    f"no bucket at {args.bucket_dir} (start the runner first: make run, or "
+                    "generate.py local; or give the --bucket-dir it writes)"
                 )
             inside = bucket_holding(args.bucket_dir)
             if inside is not None:

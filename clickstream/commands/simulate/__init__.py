@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from clickstream import contract
-from clickstream.cli import CommandError, OneLineParser
+from clickstream.cli import URL, CommandError, OneLineParser
 
 from .accounts import Accounts
 from .model import Visitor, journeys
@@ -63,7 +63,7 @@ def _seed(text: str) -> int:
     return value
 
 
-def _parser() -> OneLineParser:
+def argument_parser() -> OneLineParser:
     parser = OneLineParser(
         prog="generate.py simulate",
         description=(
@@ -76,7 +76,7 @@ def _parser() -> OneLineParser:
     parser.add_argument(
         "--site",
         default=DEFAULT_SITE,
-        metavar="URL",
+        metavar=URL,
         help=f"the local runner's site, as its banner prints it (default: {DEFAULT_SITE})",
     )
     parser.add_argument(
@@ -204,7 +204,7 @@ def as_text(report: dict[str, Any], tally: Tally) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    parser = argument_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     if args.seed is None:
         args.seed = secrets.randbelow(2**31)

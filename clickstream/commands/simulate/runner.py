@@ -79,7 +79,7 @@ def find_runner(site: str, *, any_address: bool = False) -> LocalRunner:
     if not any_address and not is_loopback(site):
         raise NotTheLocalRunner(
             f"{site} is not on this machine: simulate sends made-up visitors to the local "
-            f"runner only (python -m clickstream.local serves 127.0.0.1); {OVERRIDE_FLAG} "
+            f"runner only (generate.py local serves 127.0.0.1); {OVERRIDE_FLAG} "
             "reaches a runner through another address"
         )
     url = site + DESCRIPTION_PATH
@@ -88,7 +88,7 @@ def find_runner(site: str, *, any_address: bool = False) -> LocalRunner:
     except OSError as error:
         raise NotTheLocalRunner(
             f"no local runner answers at {site} ({error}): start it with `make run` "
-            "(or python -m clickstream.local), or give its site's URL with --site"
+            "(or generate.py local), or give its site's URL with --site"
         ) from None
     description = _description(body) if status == 200 else None
     if description is None or description.get("runner") != RUNNER:
