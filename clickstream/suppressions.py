@@ -1,6 +1,6 @@
 """Security-scan checks that do not apply to this stack, each with the reason why.
 
-The README's security section lists the same reasons; a test keeps the two in step.
+docs/security.md lists the same reasons; a test keeps the two in step.
 """
 
 from __future__ import annotations

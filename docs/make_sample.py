@@ -1,4 +1,5 @@
-"""Write the README's sample report: three days of made-up visits through the local pipeline.
+"""Write the sample report of docs/questions.md: three days of made-up visits through the local
+pipeline.
 
 python docs/make_sample.py   (needs requirements-test.txt; tests/report keeps the files current)
 

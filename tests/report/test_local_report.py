@@ -261,7 +261,7 @@ def test_a_json_object_from_before_parquet_is_one_line_and_exit_2(tmp_path, caps
     assert out == ""
     assert err == (
         f"report: error: {old} is not a Parquet object (clicks written as JSON before the "
-        "clicks were Parquet): convert or move them, see README, 'Clicks stored as JSON'\n"
+        "clicks were Parquet): convert or move them, see docs/json-clicks.md\n"
     )
 
 

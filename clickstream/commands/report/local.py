@@ -28,7 +28,7 @@ _DUCKDB_TYPES = {
     "bigint": "BIGINT",
     "double": "DOUBLE",
 }
-JSON_CLICKS_HELP = "README, 'Clicks stored as JSON'"
+JSON_CLICKS_HELP = "docs/json-clicks.md"
 
 
 def translate(sql: str) -> str:

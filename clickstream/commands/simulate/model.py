@@ -1,8 +1,8 @@
 """The journeys ``simulate`` sends: who visits, what they open, like and adopt, and when.
 
 A pure function of the seed, the number of visitors and the catalog: the same three give the
-same journeys, ids included. Every figure of the model is a named constant here; the README
-states them ("Try it locally").
+same journeys, ids included. Every figure of the model is a named constant here;
+docs/simulated-visitors.md states them.
 """
 
 from __future__ import annotations
