@@ -5,8 +5,8 @@ It finds the running local runner by its site (``--site``, ``http://127.0.0.1:80
 default), reads the Mysfits catalog from its Mysfits API, plans ``--visitors`` journeys from
 ``--seed`` (``model.py``; docs/simulated-visitors.md states the model) and sends them through
 the runner's clicks API as the page sends its clicks: anonymous visitors to ``PUT /clicks``,
-signed-in ones, with an ID token from the local user pool, to ``PUT /clicks/signed-in``. It refuses anything
-that is not the local runner (``runner.py``), before sending a single click.
+signed-in ones, with an ID token from the local user pool, to ``PUT /clicks/signed-in``. It
+refuses anything that is not the local runner (``runner.py``), before sending a single click.
 
 Exit status: 0 every click was accepted; 1 some were dropped (the summary says why); 2 what to
 fix, in one line (no runner, not the local runner, bad arguments).
