@@ -144,6 +144,16 @@ def _explain(error: LocalRunnerError, args: argparse.Namespace) -> str:
     )
 
 
+def _this_python() -> str:
+    """This interpreter as a command to type here: relative when under the working folder
+    (``.venv/bin/python``), else its whole path."""
+    executable = Path(sys.executable)
+    try:
+        return str(executable.relative_to(Path.cwd()))
+    except ValueError:
+        return str(executable)
+
+
 def _objects(stream: LocalDeliveryStream) -> str:
     if stream.destination_size_bytes is None:
         return ""
@@ -224,7 +234,7 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
         f"  site             {pipeline.web_url}\n"
         f"  clicks API       {pipeline.api_url}   (PUT {pipeline.api_url}/clicks)\n"
         f"  Mysfits API      {pipeline.mysfits_api_url}   (like and adopt: Cognito ID token)\n"
-        f"  Firehose API     {pipeline.firehose_url}   (python generate.py replay "
+        f"  Firehose API     {pipeline.firehose_url}   ({_this_python()} generate.py replay "
         f"--endpoint-url {pipeline.firehose_url} --bucket-dir {bucket})\n"
         f"  Cognito          {cognito.url}/   user pool {cognito.user_pool_id}, "
         f"app client {cognito.client_id} (confirmation codes are logged here)\n"

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -145,3 +146,34 @@ def test_help_needs_no_package(door):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"usage: {door} ")
     assert "--bucket-dir DIR" in result.stdout
+
+
+def test_the_banners_replay_command_runs_as_printed(tmp_path):
+    # GIVEN a runner started from the repository, as make run starts it
+    bucket = tmp_path / "bucket"
+    bucket.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, *DOORS["generate.py local"], "--bucket-dir", str(bucket), *FREE],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=REPOSITORY,
+    )  # fmt: skip
+    try:
+        banner = []
+        for line in process.stdout:
+            banner.append(line)
+            if "Ctrl-C" in line:
+                break
+        (firehose,) = [line for line in banner if line.strip().startswith("Firehose API")]
+        command = firehose.rsplit("(", 1)[1].rstrip().removesuffix(")").split()
+
+        # WHEN the replay command it prints is typed as it stands, in the repository
+        result = subprocess.run(
+            [*command, "--dry-run"], capture_output=True, text=True, timeout=60, cwd=REPOSITORY
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+    # THEN it names this Python, as a path that works from there, and it runs
+    assert (REPOSITORY / command[0]).resolve() == Path(sys.executable).resolve()
+    assert command[1:3] == ["generate.py", "replay"]
+    assert result.returncode == 0, result.stderr
