@@ -23,9 +23,7 @@ import argparse
 import base64
 import contextlib
 import importlib
-import io
 import json
-import os
 import random
 import resource
 import sys
@@ -44,6 +42,8 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_firehose_event import 
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "lambda"), str(Path(__file__).resolve().parent)]
+
+from processor_harness import load_processor  # noqa: E402
 
 from clickstream.standins.mysfits import Answer  # noqa: E402
 from clickstream.standins.server import MysfitsServer  # noqa: E402
@@ -242,14 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         args.records, flood_ids(args.records, real_ids, args.unknown, rng), rng, in_order=True
     )
     server = MysfitsApi(mysfits, args.latency).start()
-    os.environ.update(
-        MYSFITS_API_URL=server.url,
-        POWERTOOLS_SERVICE_NAME="clickstream-processor",
-        POWERTOOLS_METRICS_NAMESPACE="MysfitsClickStream",
-    )
-    quiet = io.StringIO()
-    processor = importlib.import_module("processor")
-    processor.logger.registered_handler.setStream(quiet)
+    processor, quiet = load_processor(server.url)
     workshop = importlib.import_module("workshop_processor")
     context = Context()
     report = sys.stdout

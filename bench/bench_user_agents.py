@@ -25,9 +25,7 @@ import base64
 import contextlib
 import http.client
 import importlib
-import io
 import json
-import os
 import re
 import signal
 import subprocess
@@ -39,7 +37,9 @@ from typing import Any
 from urllib.parse import quote_plus, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "lambda")]
+sys.path[:0] = [str(ROOT), str(ROOT / "lambda"), str(Path(__file__).resolve().parent)]
+
+from processor_harness import load_processor  # noqa: E402
 
 from clickstream.defaults import PROCESSOR_BUFFER_MB  # noqa: E402
 from clickstream.standins.mysfits import CATALOG  # noqa: E402
@@ -116,14 +116,7 @@ def _seconds(function, *args) -> float:
 
 def processor_alone() -> list[str]:
     server = MysfitsServer(catalog=CATALOG).start()
-    os.environ.update(
-        MYSFITS_API_URL=server.url,
-        POWERTOOLS_SERVICE_NAME="clickstream-processor",
-        POWERTOOLS_METRICS_NAMESPACE="MysfitsClickStream",
-    )
-    quiet = io.StringIO()
-    processor = importlib.import_module("processor")
-    processor.logger.registered_handler.setStream(quiet)
+    processor, quiet = load_processor(server.url)
     agents = importlib.import_module("click_enrichment.agents")
     cap = getattr(agents, "MAX_USER_AGENT_LENGTH", None)
     mysfit_id = CATALOG[0]["mysfitId"]
